@@ -1,0 +1,164 @@
+# mica: build the hypervisor image and ISO, run it, test it. `make help` lists the targets.
+# Every target that needs a tool installs it first (scripts/ensure-packages.sh; apt-get as root).
+
+NAME          := mica
+BUILD         := build
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+CC            := $(CROSS_COMPILE)gcc
+endif
+LD            := $(CROSS_COMPILE)ld
+NM            := $(CROSS_COMPILE)nm
+NASM          ?= nasm
+HOSTCC        ?= gcc
+EMU           ?= auto
+PROVE_JOBS    ?= 2
+
+# Freestanding kernel: no red zone (interrupts use the stack), no SSE/x87 state, frame pointers
+# kept for backtraces.
+KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fno-pic -fno-pie -mcmodel=small -mno-red-zone \
+	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -I. -MMD -MP $(EXTRA_KCFLAGS)
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf
+
+KERNEL_DIRS := kernel drivers
+KERNEL_C    := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c)))
+KERNEL_ASM  := $(sort $(wildcard boot/*.asm) $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm)))
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
+
+ELF := $(BUILD)/$(NAME).elf
+ISO := $(BUILD)/$(NAME).iso
+
+# Debian packages each target needs (scripts/ensure-packages.sh installs what is missing).
+PKGS_BUILD := nasm binutils gcc make grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+PKGS_QEMU  := qemu-system-x86 ovmf
+PKGS_BOCHS := bochs bochsbios vgabios
+PKGS_TEST  := libcmocka-dev perl python3
+ENSURE     := sh scripts/ensure-packages.sh
+
+.SECONDEXPANSION:
+.PHONY: all iso run debug test unit-tests integration-tests deps clean format help \
+	compile_commands.json
+
+all: $(ISO)
+
+help:
+	@echo "make            build $(ELF) and $(ISO)"
+	@echo "make run        boot the ISO in the best emulator present (EMU=kvm|bochs|qemu to choose)"
+	@echo "make debug      QEMU (TCG) halted at the first instruction, with its gdb stub on :1234"
+	@echo "make test       host unit tests, then boot tests in QEMU (BIOS and UEFI) and Bochs"
+	@echo "make format     clang-format every C source"
+	@echo "make compile_commands.json   for clangd (uses bear)"
+
+deps:
+	@$(ENSURE) $(PKGS_BUILD) $(PKGS_QEMU) $(PKGS_BOCHS) $(PKGS_TEST)
+
+$(BUILD)/.build-deps: scripts/ensure-packages.sh
+	@mkdir -p $(BUILD)
+	@$(ENSURE) $(PKGS_BUILD)
+	@touch $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/.build-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm | $(BUILD)/.build-deps
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(BUILD)/$*.d -MP $< -o $@
+
+# Two links: the first gives the addresses, which become the embedded symbol table (.ksyms);
+# .ksyms lies after all code, so the second link moves no code (checked below).
+$(BUILD)/ksyms-empty.S: scripts/gen-ksyms.sh
+	@mkdir -p $(BUILD)
+	sh scripts/gen-ksyms.sh > $@
+$(BUILD)/ksyms.S: $(BUILD)/$(NAME).stage1.elf scripts/gen-ksyms.sh
+	NM=$(NM) sh scripts/gen-ksyms.sh $< > $@
+$(BUILD)/ksyms%.o: $(BUILD)/ksyms%.S
+	$(CC) -c $< -o $@
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.S
+	$(CC) -c $< -o $@
+
+$(BUILD)/$(NAME).stage1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+$(ELF): $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	@$(NM) -n $(BUILD)/$(NAME).stage1.elf | grep ' [tT] ' > $(BUILD)/syms.stage1
+	@$(NM) -n $@ | grep ' [tT] ' > $(BUILD)/syms.final
+	@cmp -s $(BUILD)/syms.stage1 $(BUILD)/syms.final || \
+		{ echo "error: code moved between the two links (see linker.ld about .ksyms)"; exit 1; }
+
+# ISOs: the main one (menu: run, self-test) and one per boot-test scenario, each with its own
+# default command line, since an emulator cannot pass one to GRUB.
+iso: $(ISO)
+$(ISO): $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) menu
+
+TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso
+$(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
+$(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff loglevel=loud frobnicate=1 console"
+$(BUILD)/test-multiboot1.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot "test=all"
+
+run: $(ISO)
+	@sh scripts/run.sh $(EMU) $(ISO)
+
+debug: $(ISO)
+	@$(ENSURE) $(PKGS_QEMU)
+	@echo "QEMU is halted at the first instruction. In another terminal:"
+	@echo "  gdb $(ELF) -ex 'target remote :1234' -ex 'break kernel_main' -ex continue"
+	qemu-system-x86_64 -accel tcg -cpu max -m 256 -cdrom $(ISO) -serial stdio -display none \
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -s -S
+
+# ---- tests ----------------------------------------------------------------------------------
+# Host unit tests: the kernel's pure-C files built for the host with cmocka, ASan and UBSan.
+# Each test lists the kernel sources it links (tests/unit/sources.mk).
+include tests/unit/sources.mk
+UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+$(BUILD)/.test-deps: scripts/ensure-packages.sh
+	@mkdir -p $(BUILD)
+	@$(ENSURE) $(PKGS_TEST)
+	@touch $@
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c $$(test_%_SRCS) tests/unit/sources.mk | $(BUILD)/.test-deps
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) $< $(test_$*_SRCS) -lcmocka -o $@
+
+unit-tests: $(UNIT_BINS)
+	@echo "== host unit tests (cmocka, ASan+UBSan)"
+	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_BINS)
+
+$(BUILD)/.emu-deps: scripts/ensure-packages.sh
+	@mkdir -p $(BUILD)
+	@$(ENSURE) $(PKGS_QEMU) $(PKGS_BOCHS)
+	@touch $@
+
+integration-tests: $(TEST_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.test-deps
+	@echo "== boot tests (each emulator run prints START/END with its time)"
+	prove -j$(PROVE_JOBS) --exec 'python3' tests/integration/*.t
+
+test:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory unit-tests && \
+	$(MAKE) --no-print-directory integration-tests; rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s, $$( [ $$rc = 0 ] && echo passed || echo FAILED )"; \
+	exit $$rc
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+compile_commands.json:
+	@$(ENSURE) bear
+	$(MAKE) clean
+	bear --output $@ -- $(MAKE) $(ELF) $(UNIT_BINS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,183 @@
+/* Command-line parsing: a table of options, each with its own value parser, applied in order.
+ * Unknown options, missing values and bad values each produce a message naming the problem. */
+#include "kernel/cmdline.h"
+
+#include <stddef.h>
+
+#include "kernel/format.h"
+#include "kernel/string.h"
+
+#define WORD_MAX 256
+
+struct option_value {
+    const char *text; /* not NUL-terminated */
+    size_t len;
+};
+
+typedef bool (*option_parser)(struct option_value v, struct kernel_config *cfg, char *why,
+                              size_t why_len);
+
+struct option {
+    const char *name;
+    option_parser parse;
+};
+
+static bool value_is(struct option_value v, const char *word)
+{
+    return strlen(word) == v.len && strncmp(v.text, word, v.len) == 0;
+}
+
+static bool parse_loglevel(struct option_value v, struct kernel_config *cfg, char *why,
+                           size_t why_len)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    for (int i = 0; i < 4; i++) {
+        if (value_is(v, names[i]) || (v.len == 1 && v.text[0] == '0' + i)) {
+            cfg->loglevel = i;
+            return true;
+        }
+    }
+    ksnprintf(why, why_len, "expected error, warn, info, debug or 0-3");
+    return false;
+}
+
+static bool parse_console(struct option_value v, struct kernel_config *cfg, char *why,
+                          size_t why_len)
+{
+    if (value_is(v, "com1") || value_is(v, "ttyS0")) {
+        cfg->console = 1;
+        return true;
+    }
+    if (value_is(v, "com2") || value_is(v, "ttyS1")) {
+        cfg->console = 2;
+        return true;
+    }
+    ksnprintf(why, why_len, "expected com1 or com2");
+    return false;
+}
+
+static bool parse_test(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
+{
+    if (v.len >= sizeof(cfg->tests)) {
+        ksnprintf(why, why_len, "list longer than %zu characters", sizeof(cfg->tests) - 1);
+        return false;
+    }
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.text[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ',';
+        if (!ok) {
+            ksnprintf(why, why_len, "test names use a-z, 0-9 and _, separated by commas");
+            return false;
+        }
+    }
+    memcpy(cfg->tests, v.text, v.len);
+    cfg->tests[v.len] = '\0';
+    return true;
+}
+
+static bool parse_fatal(struct option_value v, struct kernel_config *cfg, char *why,
+                        size_t why_len)
+{
+    if (value_is(v, "halt")) {
+        cfg->on_fatal = FATAL_HALT;
+        return true;
+    }
+    if (value_is(v, "poweroff")) {
+        cfg->on_fatal = FATAL_POWEROFF;
+        return true;
+    }
+    ksnprintf(why, why_len, "expected halt or poweroff");
+    return false;
+}
+
+static const struct option options[] = {
+    {.name = "loglevel", .parse = parse_loglevel},
+    {.name = "console", .parse = parse_console},
+    {.name = "test", .parse = parse_test},
+    {.name = "fatal", .parse = parse_fatal},
+};
+
+const char *cmdline_usage(void)
+{
+    return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
+           "fatal=halt|poweroff";
+}
+
+void cmdline_defaults(struct kernel_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->loglevel = 2; /* info */
+    cfg->console = 1;
+    cfg->on_fatal = FATAL_HALT;
+}
+
+static void add_error(struct cmdline_errors *errors, const char *word, size_t len,
+                      const char *what)
+{
+    if (errors->count < CMDLINE_ERRORS_MAX) {
+        ksnprintf(errors->msg[errors->count], CMDLINE_ERROR_LEN, "'%.*s': %s",
+                  (int)(len > WORD_MAX ? WORD_MAX : len), word, what);
+    }
+    errors->count++;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void parse_word(const char *word, size_t len, struct kernel_config *cfg,
+                       struct cmdline_errors *errors)
+{
+    const char *eq = NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (word[i] == '=') {
+            eq = word + i;
+            break;
+        }
+    }
+    size_t name_len = eq ? (size_t)(eq - word) : len;
+    for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+        const struct option *opt = &options[i];
+        if (strlen(opt->name) != name_len || strncmp(opt->name, word, name_len) != 0)
+            continue;
+        if (!eq || eq + 1 == word + len) {
+            add_error(errors, word, len, "needs a value (name=value)");
+            return;
+        }
+        char why[96];
+        struct option_value v = {.text = eq + 1, .len = len - name_len - 1};
+        if (!opt->parse(v, cfg, why, sizeof(why)))
+            add_error(errors, word, len, why);
+        return;
+    }
+    char what[CMDLINE_ERROR_LEN];
+    ksnprintf(what, sizeof(what), "unknown option (%s)", cmdline_usage());
+    add_error(errors, word, len, what);
+}
+
+bool cmdline_parse(const char *cmdline, struct kernel_config *cfg, struct cmdline_errors *errors)
+{
+    errors->count = 0;
+    if (!cmdline)
+        return true;
+    const char *p = cmdline;
+    bool first = true;
+    while (*p) {
+        while (is_space(*p))
+            p++;
+        if (!*p)
+            break;
+        const char *word = p;
+        while (*p && !is_space(*p))
+            p++;
+        size_t len = (size_t)(p - word);
+        if (first && word[0] == '/') {
+            first = false; /* the image path some boot loaders put first */
+            continue;
+        }
+        first = false;
+        parse_word(word, len, cfg, errors);
+    }
+    return errors->count == 0;
+}

@@ -1,0 +1,34 @@
+/* The kernel command line: options, their defaults and the parser. Pure logic (unit-tested on
+ * the host): a bad option is reported with a message naming it, never ignored silently. */
+#ifndef MICA_KERNEL_CMDLINE_H
+#define MICA_KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CMDLINE_TESTS_MAX  256
+#define CMDLINE_ERRORS_MAX 8
+#define CMDLINE_ERROR_LEN  200
+
+enum fatal_action { FATAL_HALT, FATAL_POWEROFF };
+
+struct kernel_config {
+    int loglevel;                 /* enum log_level; loglevel=error|warn|info|debug|0-3 */
+    unsigned console;             /* 1 or 2: console=com1|com2 */
+    char tests[CMDLINE_TESTS_MAX]; /* test=all or test=name[,name...]; empty: no self-tests */
+    enum fatal_action on_fatal;   /* fatal=halt|poweroff: what a fatal error does after reporting */
+};
+
+struct cmdline_errors {
+    unsigned count; /* may exceed CMDLINE_ERRORS_MAX; only the first ones are kept */
+    char msg[CMDLINE_ERRORS_MAX][CMDLINE_ERROR_LEN];
+};
+
+void cmdline_defaults(struct kernel_config *cfg);
+/* Applies every valid option to cfg and records a message for each bad one; returns true when
+ * there was none. The first word is skipped when it is a path (boot loaders may pass the image). */
+bool cmdline_parse(const char *cmdline, struct kernel_config *cfg, struct cmdline_errors *errors);
+/* One line listing the options, for error messages and documentation. */
+const char *cmdline_usage(void);
+
+#endif

@@ -1,0 +1,96 @@
+/* Console output (serial, with \n -> \r\n) and the leveled logger on top of it. Lines are
+ * formatted into a bounded buffer first, so one call is one uninterrupted line. */
+#include "kernel/log.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "drivers/uart16550.h"
+#include "kernel/format.h"
+
+#define LOG_LINE_MAX 512
+
+static uint16_t console_uart = UART_COM1_PORT;
+static bool console_present;
+static enum log_level current_level = LOG_LEVEL_DEFAULT;
+
+static const char *const level_names[] = {
+    [LOG_ERROR] = "error",
+    [LOG_WARN] = "warn",
+    [LOG_INFO] = "info",
+    [LOG_DEBUG] = "debug",
+};
+
+void console_init(uint16_t uart_port)
+{
+    console_uart = uart_port;
+    console_present = uart_init(uart_port, 115200);
+}
+
+uint16_t console_port(void)
+{
+    return console_uart;
+}
+
+void console_write(const char *s, unsigned long len)
+{
+    if (!console_present)
+        return;
+    for (unsigned long i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            uart_putc(console_uart, '\r');
+        uart_putc(console_uart, s[i]);
+    }
+}
+
+void console_flush(void)
+{
+    if (console_present)
+        uart_flush(console_uart);
+}
+
+void log_set_level(enum log_level level)
+{
+    current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+    return current_level;
+}
+
+static void vprint(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[LOG_LINE_MAX];
+    int n = 0;
+    if (prefix)
+        n = ksnprintf(line, sizeof(line), "%s", prefix);
+    int m = kvsnprintf(line + n, sizeof(line) - (unsigned)n, fmt, ap);
+    unsigned long len = (unsigned long)n + (unsigned long)m;
+    if (len >= sizeof(line)) {
+        len = sizeof(line) - 1;
+        line[len - 1] = '\n'; /* keep truncated lines line-terminated */
+    }
+    console_write(line, len);
+}
+
+int kprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprint(NULL, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+void log_printf(enum log_level level, const char *fmt, ...)
+{
+    if (level > current_level)
+        return;
+    char prefix[16];
+    ksnprintf(prefix, sizeof(prefix), "[%s] ", level_names[level]);
+    va_list ap;
+    va_start(ap, fmt);
+    vprint(prefix, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,27 @@
+/* The kernel console and leveled logger: every line goes to the serial console chosen on the
+ * command line (console=com1|com2). kprintf writes unconditionally; log_* filter by loglevel=. */
+#ifndef MICA_KERNEL_LOG_H
+#define MICA_KERNEL_LOG_H
+
+#include <stdint.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+#define LOG_LEVEL_DEFAULT LOG_INFO
+
+void console_init(uint16_t uart_port);
+uint16_t console_port(void);
+void console_write(const char *s, unsigned long len);
+void console_flush(void);
+
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_printf(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_printf(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_printf(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_printf(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+
+#endif

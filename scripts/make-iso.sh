@@ -1,0 +1,43 @@
+#!/bin/sh
+# Builds a hybrid BIOS+UEFI GRUB ISO holding the kernel.
+# Usage: make-iso.sh OUT.iso KERNEL.elf menu
+#        make-iso.sh OUT.iso KERNEL.elf multiboot2|multiboot "COMMAND LINE"   (one entry, no wait)
+set -eu
+out=$1 kernel=$2 mode=$3 cmdline=${4:-}
+dir=$(mktemp -d "${out%.iso}.tree.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/boot/grub"
+cp "$kernel" "$dir/boot/mica.elf"
+if [ "$mode" = menu ]; then
+    cat > "$dir/boot/grub/grub.cfg" <<'CFG'
+# The GRUB menu is on the screen and on COM1 (115200 8N1), as is mica's console.
+serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1
+terminal_input console serial
+terminal_output console serial
+set timeout=2
+set default=0
+menuentry "mica hypervisor" {
+    multiboot2 /boot/mica.elf loglevel=info
+    boot
+}
+menuentry "mica self-tests (KTAP on the serial console)" {
+    multiboot2 /boot/mica.elf test=all
+    boot
+}
+menuentry "mica hypervisor, debug log" {
+    multiboot2 /boot/mica.elf loglevel=debug
+    boot
+}
+CFG
+else
+    # Test ISOs keep GRUB off the serial line so the log holds only the kernel's output.
+    cat > "$dir/boot/grub/grub.cfg" <<CFG
+set timeout=0
+menuentry "mica test" {
+    $mode /boot/mica.elf $cmdline
+    boot
+}
+CFG
+fi
+grub-mkrescue -o "$out" "$dir" >/dev/null 2>"$out.log" || { cat "$out.log" >&2; exit 1; }
+rm -f "$out.log"
