@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Boots an ISO in one emulator with a timeout and turns what the kernel printed on its serial port
+into TAP for `prove`. Used by tests/integration/*.t (and runnable by hand: see --help).
+
+Every run prints "START"/"END" lines with its elapsed time on stderr. On failure the output names
+the serial log and shows its last lines."""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATUS_LINE = re.compile(r"mica: power off, status 0x([0-9a-f]{2})")
+STATUS = {"pass": 0x10, "fail": 0x11, "no-vmx": 0x12, "fatal": 0x13}
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
+BOCHSRC = """\
+megs: {megs}
+cpu: model={cpu_model}, count=1, ips=200000000, ignore_bad_msrs=0
+romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev={serial}
+port_e9_hack: enabled=1
+display_library: rfb, options="timeout=0"
+log: {bochs_log}
+panic: action=fatal
+error: action=report
+clock: sync=none, time0=local
+sound: driver=dummy
+
+"""
+
+
+def qemu_command(emu, iso, serial, megs):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", str(megs), "-cdrom", iso,
+           "-serial", "file:" + serial, "-display", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if emu == "qemu-bios":
+        cmd += ["-cpu", "max"]
+    elif emu == "qemu-uefi":
+        cmd += ["-cpu", "max", "-bios", OVMF]
+    elif emu == "qemu-nolm":
+        cmd += ["-cpu", "qemu32"]  # a 32-bit CPU: no long mode
+    else:
+        raise SystemExit("unknown emulator " + emu)
+    return cmd
+
+
+def bochs_command(workdir, iso, serial, megs, cpu_model):
+    rc = os.path.join(workdir, "bochsrc")
+    with open(rc, "w") as f:
+        f.write(BOCHSRC.format(megs=megs, cpu_model=cpu_model, iso=os.path.abspath(iso),
+                               serial=os.path.abspath(serial),
+                               bochs_log=os.path.join(os.path.abspath(workdir), "bochs.log")))
+    cmds = os.path.join(workdir, "debugger-commands")
+    with open(cmds, "w") as f:
+        f.write("c\nquit\n")  # Bochs' built-in debugger stops at the first instruction
+    return ["bochs", "-q", "-f", rc, "-rc", cmds]
+
+
+class Run:
+    def __init__(self, name, emu, iso, timeout, megs=256, cpu_model="corei7_icelake_u"):
+        self.name, self.emu, self.timeout = name, emu, timeout
+        self.iso = iso = os.path.join(ROOT, iso)
+        self.workdir = os.path.join(ROOT, "build", "runs", name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        os.makedirs(self.workdir)
+        self.serial = os.path.join(self.workdir, "serial.log")
+        open(self.serial, "w").close()
+        if emu == "bochs":
+            self.cmd = bochs_command(self.workdir, iso, self.serial, megs, cpu_model)
+        else:
+            self.cmd = qemu_command(emu, iso, self.serial, megs)
+        self.exit_code = None
+        self.timed_out = False
+
+    def start(self):
+        sys.stderr.write("[emu] START %s (%s)\n" % (self.name, self.emu))
+        sys.stderr.flush()
+        self.t0 = time.monotonic()
+        self.out = open(os.path.join(self.workdir, "emulator.out"), "w")
+        self.proc = subprocess.Popen(self.cmd, cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                     stdout=self.out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def elapsed(self):
+        return time.monotonic() - self.t0
+
+    def log(self):
+        with open(self.serial, errors="replace") as f:
+            return f.read().replace("\r\n", "\n")
+
+    def wait(self, until=None):
+        """Waits for the emulator to exit, the timeout, or until(log) to be true."""
+        while self.proc.poll() is None:
+            if self.elapsed() > self.timeout:
+                self.timed_out = True
+                break
+            if until and until(self.log()):
+                return True
+            time.sleep(0.2)
+        if self.proc.poll() is not None:
+            self.exit_code = self.proc.returncode
+        return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.out.close()
+        state = "timed out" if self.timed_out else "exit %s" % self.exit_code
+        sys.stderr.write("[emu] END   %s (%s) %.1f s, %s\n" % (self.name, self.emu, self.elapsed(),
+                                                             state))
+        sys.stderr.flush()
+
+    def tail(self, n=15):
+        lines = self.log().rstrip("\n").split("\n")
+        return "\n".join("#   " + l for l in lines[-n:])
+
+
+def status_of(log):
+    m = STATUS_LINE.findall(log)
+    return int(m[-1], 16) if m else None
+
+
+def run_ktap(name, emu, iso, expect="pass", timeout=120, **kw):
+    """The kernel prints KTAP; pass it through and fail loudly on a hang or a wrong status."""
+    r = Run(name, emu, iso, timeout, **kw)
+    r.start()
+    r.wait()
+    r.stop()
+    log = r.log()
+    for line in log.split("\n"):
+        if line.startswith(("KTAP", "1..", "ok ", "not ok ", "Bail out!", "#", "    #")):
+            print(line.strip() if line.startswith("    #") else line)
+    status = status_of(log)
+    problem = None
+    if r.timed_out:
+        problem = "the machine did not power off within %d s (hang?)" % timeout
+    elif status is None:
+        problem = "no power-off status line (emulator exit %s)" % r.exit_code
+    elif status != STATUS[expect]:
+        problem = "status 0x%02x, expected 0x%02x (%s)" % (status, STATUS[expect], expect)
+    elif emu.startswith("qemu") and r.exit_code != (STATUS[expect] << 1 | 1):
+        problem = "QEMU exit code %s, expected %d" % (r.exit_code, STATUS[expect] << 1 | 1)
+    if problem:
+        print("# serial log %s, last lines:\n%s" % (r.serial, r.tail()))
+        print("Bail out! %s: %s (log: %s)" % (name, problem, r.serial))
+        sys.exit(1)
+
+
+def run_expect(name, emu, iso, patterns, end="halt", timeout=60, **kw):
+    """Checks that the serial log shows each pattern, then that the machine halts (stays up,
+    prints nothing more, no reboot) or powers off with the given status."""
+    r = Run(name, emu, iso, timeout, **kw)
+    r.start()
+    regexes = [re.compile(p) for p in patterns]
+    seen = r.wait(until=lambda log: all(x.search(log) for x in regexes))
+    grace_log = None
+    if seen and end == "halt":
+        time.sleep(3)  # a reboot loop or a late crash would show within this
+        grace_log = r.log()
+        still_running = r.proc.poll() is None
+    r.stop()
+    log = r.log()
+    print("1..%d" % (len(patterns) + 1))
+    n = 0
+    for p, x in zip(patterns, regexes):
+        n += 1
+        print("%sok %d - serial log shows /%s/" % ("" if x.search(log) else "not ", n, p))
+    n += 1
+    if end == "halt":
+        ok = seen and still_running and grace_log == log and log.count("\n\nmica ") <= 1
+        print("%sok %d - the machine halted (still running, silent, no reboot)" %
+              ("" if ok else "not ", n))
+    else:
+        ok = status_of(log) == STATUS[end] and (not emu.startswith("qemu") or
+                                                r.exit_code == (STATUS[end] << 1 | 1))
+        print("%sok %d - powered off with status %s" % ("" if ok else "not ", n, end))
+    if not (ok and seen):
+        print("# serial log %s, last lines:\n%s" % (r.serial, r.tail()))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--emu", required=True, choices=["qemu-bios", "qemu-uefi", "qemu-nolm", "bochs"])
+    ap.add_argument("--iso", required=True)
+    ap.add_argument("--name", default="manual")
+    ap.add_argument("--expect", default="pass", choices=sorted(STATUS))
+    ap.add_argument("--timeout", type=int, default=120)
+    a = ap.parse_args()
+    run_ktap(a.name, a.emu, a.iso, a.expect, a.timeout)
