@@ -7,7 +7,7 @@
 #include "kernel/format.h"
 #include "kernel/string.h"
 
-#define WORD_MAX 256
+#define WORD_SHOWN_MAX 48 /* characters of a bad word quoted in its message */
 
 struct option_value {
     const char *text; /* not NUL-terminated */
@@ -115,8 +115,10 @@ static void add_error(struct cmdline_errors *errors, const char *word, size_t le
                       const char *what)
 {
     if (errors->count < CMDLINE_ERRORS_MAX) {
-        ksnprintf(errors->msg[errors->count], CMDLINE_ERROR_LEN, "'%.*s': %s",
-                  (int)(len > WORD_MAX ? WORD_MAX : len), word, what);
+        /* A long word is shortened so that the reason always fits in the message. */
+        bool shorten = len > WORD_SHOWN_MAX;
+        ksnprintf(errors->msg[errors->count], CMDLINE_ERROR_LEN, "'%.*s%s': %s",
+                  (int)(shorten ? WORD_SHOWN_MAX : len), word, shorten ? "..." : "", what);
     }
     errors->count++;
 }

@@ -170,9 +170,16 @@ static void test_known_encodings(void **state)
 static void test_field_lookup_unknown(void **state)
 {
     (void)state;
-    /* A high-half encoding, a gap in the 32-bit guest-state indices, reserved bits, all ones. */
-    static const uint32_t bogus[] = {0x2001, 0x201b, 0x482c, 0x0001, 0x1000, 0x8000, 0x1681e,
-                                     0xffffffffu};
+    static const uint32_t bogus[] = {
+        0x2001,      /* high half of IO_BITMAP_A_ADDRESS */
+        0x201b,      /* high half of EPT_POINTER */
+        0x0001,      /* high half of a 16-bit field: not valid at all */
+        0x482c,      /* gap among the 32-bit guest-state indices */
+        0x1000,      /* reserved bit 12 */
+        0x8000,      /* reserved bit 15 */
+        0x1681e,     /* GUEST_RIP with reserved bit 16 */
+        0xffffffffu, /* all ones */
+    };
     for (size_t i = 0; i < ARRAY_LEN(bogus); i++) {
         const char *name = vmcs_field_name(bogus[i]);
         assert_non_null(name);
@@ -219,8 +226,10 @@ static void test_exit_reason_table(void **state)
 static void test_exit_reason_unknown(void **state)
 {
     (void)state;
-    static const uint32_t bogus[] = {35, 38, 42, 71, 82, 83, 86, 0xffff, 0x10000, 0x80000021u,
-                                     0xffffffffu};
+    /* Gaps in appendix C, past the end, past 16 bits, a whole exit-reason field, all ones. */
+    static const uint32_t bogus[] = {
+        35, 38, 42, 71, 82, 83, 86, 0xffff, 0x10000, 0x80000021u, 0xffffffffu,
+    };
     for (size_t i = 0; i < ARRAY_LEN(bogus); i++) {
         assert_non_null(vmx_exit_reason_name(bogus[i]));
         assert_string_equal(vmx_exit_reason_name(bogus[i]), "unknown");

@@ -1,5 +1,5 @@
-/* The VMCS field table: one X-macro list of every field of Intel SDM vol. 3 appendix B
- * ("Field Encoding in VMCS") with its encoding and width, the enum built from it, and encoding layout. */
+/* The VMCS field table: one X-macro list of every field in Intel SDM vol. 3 appendix B with its
+ * encoding and width, enum vmcs_field generated from it, and the layout of an encoding. */
 #ifndef MICA_VMM_VMX_VMCS_FIELDS_H
 #define MICA_VMM_VMX_VMCS_FIELDS_H
 
@@ -17,9 +17,9 @@
  *   bits 14:13  width: 0 = 16-bit, 1 = 64-bit, 2 = 32-bit, 3 = natural-width
  *   bits 31:15  reserved, must be 0 (VMREAD/VMWRITE fail with VM-instruction error 12 otherwise)
  *
- * Indices are not dense (e.g. there is no 32-bit guest-state field with index 0x16, encoding 0x482c),
- * and which fields exist depends on the processor: a field listed here may be unsupported, in which
- * case VMREAD/VMWRITE fail with error 12. IA32_VMX_VMCS_ENUM bits 9:1 report the highest index.
+ * Indices are not dense (there is no 32-bit guest-state field with index 0x16, i.e. 0x482c), and
+ * which fields exist depends on the processor: VMREAD/VMWRITE of a field listed here but not
+ * supported fails with error 12. IA32_VMX_VMCS_ENUM bits 9:1 report the highest index in use.
  */
 #define VMCS_ENC_ACCESS_HIGH   0x00000001u
 #define VMCS_ENC_RESERVED_MASK 0xffff9000u
@@ -53,8 +53,8 @@ enum vmcs_width {
 
 /*
  * X(NAME, encoding, width) for every field of SDM vol. 3D appendix B, in the appendix's order
- * (B.1 16-bit, B.2 64-bit, B.3 32-bit, B.4 natural-width). NAME follows the SDM's wording in upper snake case without a prefix
- * ("Exit qualification" -> EXIT_QUALIFICATION). Where a name had to depart from the table text:
+ * (B.1 16-bit, B.2 64-bit, B.3 32-bit, B.4 natural-width). NAME is the SDM's wording in upper
+ * snake case, without a prefix ("Exit qualification" -> EXIT_QUALIFICATION). Departures:
  *   - "Exit reason" is VM_EXIT_REASON, and the "... field" suffix of the interruption-information
  *     and IDT-vectoring information fields is dropped.
  *   - The FRED-era editions rename the event fields: VM-entry interruption information is

@@ -17,7 +17,8 @@ static const char unknown[] = "unknown";
  * agree with the declared width, the access type is "full", and the reserved bits are clear.
  * Duplicate encodings are caught by the switch statements below (duplicate case values). */
 #define VMCS_FIELD_CHECK(n, e, w)                                                                  \
-    _Static_assert(VMCS_ENC_WIDTH(e) == VMCS_WIDTH_CODE_##w, #n ": bits 14:13 disagree with width"); \
+    _Static_assert(VMCS_ENC_WIDTH(e) == VMCS_WIDTH_CODE_##w,                                       \
+                   #n ": bits 14:13 disagree with width");                                         \
     _Static_assert(((e) & (VMCS_ENC_ACCESS_HIGH | VMCS_ENC_RESERVED_MASK)) == 0,                   \
                    #n ": not a full encoding or reserved bits set");
 VMCS_FIELD_LIST(VMCS_FIELD_CHECK)

@@ -1,5 +1,5 @@
 /* Human-readable names for VMCS field encodings, basic exit reasons and VM-instruction errors
- * (vmm/vmx/vmx_names.c), for logs and VMCS dumps. Pure code: builds freestanding and on the host. */
+ * (vmm/vmx/vmx_names.c), for logs and VMCS dumps; pure code, freestanding or hosted. */
 #ifndef MICA_VMM_VMX_VMX_NAMES_H
 #define MICA_VMM_VMX_VMX_NAMES_H
 

@@ -1,0 +1,135 @@
+/* Host unit tests of kernel/cmdline.c: defaults, each option's values, the boot loader's image
+ * path, and a message for every kind of bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/cmdline.h"
+
+static struct kernel_config cfg;
+static struct cmdline_errors errors;
+
+static int setup(void **state)
+{
+    (void)state;
+    cmdline_defaults(&cfg);
+    memset(&errors, 0, sizeof(errors));
+    return 0;
+}
+
+static void test_defaults_and_empty(void **state)
+{
+    (void)state;
+    assert_true(cmdline_parse(NULL, &cfg, &errors));
+    assert_true(cmdline_parse("", &cfg, &errors));
+    assert_true(cmdline_parse("   \t ", &cfg, &errors));
+    assert_int_equal(cfg.loglevel, 2);
+    assert_int_equal(cfg.console, 1);
+    assert_int_equal(cfg.on_fatal, FATAL_HALT);
+    assert_string_equal(cfg.tests, "");
+}
+
+static void test_all_options(void **state)
+{
+    (void)state;
+    assert_true(cmdline_parse("loglevel=debug console=com2 test=pmm,paging fatal=poweroff", &cfg,
+                              &errors));
+    assert_int_equal(errors.count, 0);
+    assert_int_equal(cfg.loglevel, 3);
+    assert_int_equal(cfg.console, 2);
+    assert_string_equal(cfg.tests, "pmm,paging");
+    assert_int_equal(cfg.on_fatal, FATAL_POWEROFF);
+    assert_true(cmdline_parse("loglevel=0 console=ttyS0", &cfg, &errors));
+    assert_int_equal(cfg.loglevel, 0);
+    assert_int_equal(cfg.console, 1);
+}
+
+static void test_image_path_first_word_skipped(void **state)
+{
+    (void)state;
+    assert_true(cmdline_parse("/boot/mica.elf loglevel=warn", &cfg, &errors));
+    assert_int_equal(cfg.loglevel, 1);
+    /* Only in first position. */
+    assert_false(cmdline_parse("loglevel=warn /boot/mica.elf", &cfg, &errors));
+    assert_int_equal(errors.count, 1);
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    assert_false(cmdline_parse("loglevel=loud", &cfg, &errors));
+    assert_int_equal(errors.count, 1);
+    assert_non_null(strstr(errors.msg[0], "'loglevel=loud'"));
+    assert_non_null(strstr(errors.msg[0], "expected error, warn, info, debug"));
+    assert_int_equal(cfg.loglevel, 2); /* unchanged */
+
+    assert_false(cmdline_parse("console=com3 fatal=explode test=Bad-Name", &cfg, &errors));
+    assert_int_equal(errors.count, 3);
+    assert_non_null(strstr(errors.msg[0], "expected com1 or com2"));
+    assert_non_null(strstr(errors.msg[1], "expected halt or poweroff"));
+    assert_non_null(strstr(errors.msg[2], "test names"));
+}
+
+static void test_unknown_and_missing_value(void **state)
+{
+    (void)state;
+    assert_false(cmdline_parse("frobnicate=1 console console= loglevel", &cfg, &errors));
+    assert_int_equal(errors.count, 4);
+    assert_non_null(strstr(errors.msg[0], "'frobnicate=1': unknown option"));
+    assert_non_null(strstr(errors.msg[1], "'console': needs a value"));
+    assert_non_null(strstr(errors.msg[2], "'console=': needs a value"));
+    assert_non_null(strstr(errors.msg[3], "'loglevel': needs a value"));
+    /* A prefix of a known name is not that option. */
+    assert_false(cmdline_parse("log=info loglevelx=info", &cfg, &errors));
+    assert_int_equal(errors.count, 2);
+}
+
+static void test_valid_options_still_apply_around_errors(void **state)
+{
+    (void)state;
+    assert_false(cmdline_parse("fatal=poweroff bogus console=com2", &cfg, &errors));
+    assert_int_equal(cfg.on_fatal, FATAL_POWEROFF);
+    assert_int_equal(cfg.console, 2);
+}
+
+static void test_many_errors_and_long_words_are_bounded(void **state)
+{
+    (void)state;
+    char line[4096];
+    size_t n = 0;
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(line + n, sizeof(line) - n, "bad%d ", i);
+    assert_false(cmdline_parse(line, &cfg, &errors));
+    assert_int_equal(errors.count, 20);
+    assert_non_null(strstr(errors.msg[CMDLINE_ERRORS_MAX - 1], "bad7"));
+
+    memset(line, 'x', sizeof(line) - 1);
+    line[sizeof(line) - 1] = '\0';
+    assert_false(cmdline_parse(line, &cfg, &errors));
+    assert_int_equal(errors.count, 1);
+    assert_true(strlen(errors.msg[0]) < CMDLINE_ERROR_LEN);
+
+    char tests[CMDLINE_TESTS_MAX + 16] = "test=";
+    memset(tests + 5, 'a', CMDLINE_TESTS_MAX);
+    tests[5 + CMDLINE_TESTS_MAX] = '\0';
+    assert_false(cmdline_parse(tests, &cfg, &errors));
+    assert_non_null(strstr(errors.msg[0], "list longer than"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_defaults_and_empty, setup),
+        cmocka_unit_test_setup(test_all_options, setup),
+        cmocka_unit_test_setup(test_image_path_first_word_skipped, setup),
+        cmocka_unit_test_setup(test_bad_values, setup),
+        cmocka_unit_test_setup(test_unknown_and_missing_value, setup),
+        cmocka_unit_test_setup(test_valid_options_still_apply_around_errors, setup),
+        cmocka_unit_test_setup(test_many_errors_and_long_words_are_bounded, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
