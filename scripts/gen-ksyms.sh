@@ -7,6 +7,8 @@ echo '.section .ksyms, "a"'
 echo '.balign 8'
 echo '.globl ksym_count'
 echo '.globl ksym_table'
+echo '.section .note.GNU-stack, "", @progbits'
+echo '.section .ksyms, "a"'
 if [ $# -eq 0 ]; then
     echo 'ksym_count: .quad 0'
     echo 'ksym_table:'
