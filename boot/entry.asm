@@ -230,3 +230,5 @@ long_mode_entry:
     cli
     hlt
     jmp .hang
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -144,6 +144,40 @@ static bool running_on_qemu_tcg(void)
     return r.ebx == 0x54474354 && r.ecx == 0x43544743 && r.edx == 0x47435447; /* "TCGTCGTCGTCG" */
 }
 
+static __attribute__((noinline)) unsigned backtrace_inner(uint64_t *frames, unsigned max)
+{
+    unsigned n = backtrace_collect((uint64_t)__builtin_frame_address(0), frames, max);
+    __asm__ volatile("" ::: "memory"); /* keep this a real call, not a tail call */
+    return n;
+}
+
+static __attribute__((noinline)) unsigned backtrace_outer(uint64_t *frames, unsigned max)
+{
+    unsigned n = backtrace_inner(frames, max);
+    __asm__ volatile("" ::: "memory");
+    return n;
+}
+
+/* GCC may name a specialised copy "fn.constprop.0" or "fn.isra.0". */
+static bool is_function(const char *name, const char *function)
+{
+    size_t n = strlen(function);
+    return name && strncmp(name, function, n) == 0 && (name[n] == '\0' || name[n] == '.');
+}
+
+static void test_backtrace(struct ktest *t)
+{
+    uint64_t frames[16];
+    unsigned n = backtrace_outer(frames, 16);
+    KT_EXPECT(t, n >= 3, "only %u frames", n);
+    const char *want[] = {"backtrace_outer", "test_backtrace", "ktest_run_selected"};
+    for (unsigned i = 0; i < 3 && i < n; i++) {
+        const char *name = ksym_lookup(frames[i] - 1, NULL);
+        KT_EXPECT(t, is_function(name, want[i]), "frame %u is %s, expected %s", i,
+                  name ? name : "?", want[i]);
+    }
+}
+
 static void test_msr_safe(struct ktest *t)
 {
     uint64_t v = 0;
@@ -197,6 +231,7 @@ const struct ktest ktest_table[] = {
     {.name = "paging", .run = test_paging},
     {.name = "pmm", .run = test_pmm},
     {.name = "ksyms", .run = test_ksyms},
+    {.name = "backtrace", .run = test_backtrace},
     {.name = "msr_safe", .run = test_msr_safe},
     {.name = "timers", .run = test_timers},
     {.name = "acpi", .run = test_acpi},

@@ -34,22 +34,31 @@ static void print_frame(unsigned depth, uint64_t rip)
         kprintf("  #%-2u %016lx ?\n", depth, rip);
 }
 
-void panic_backtrace_from(uint64_t rip, uint64_t rbp)
+unsigned backtrace_collect(uint64_t rbp, uint64_t *return_addresses, unsigned max)
 {
-    kprintf("  backtrace:\n");
-    print_frame(0, rip);
-    for (unsigned depth = 1; depth < BACKTRACE_MAX_FRAMES; depth++) {
+    unsigned n = 0;
+    while (n < max) {
         /* Frames live in the kernel image (boot and IST stacks are in .bss); stop at anything else. */
         if (rbp == 0 || (rbp & 7) || rbp < (uint64_t)boot_stack_bottom ||
             rbp + 16 > (uint64_t)__kernel_end)
             break;
         const uint64_t *frame = (const uint64_t *)rbp;
-        uint64_t ret = frame[1];
-        if (ret == 0)
+        if (frame[1] == 0)
             break;
-        print_frame(depth, ret - 1); /* inside the call instruction */
+        return_addresses[n++] = frame[1];
         rbp = frame[0];
     }
+    return n;
+}
+
+void panic_backtrace_from(uint64_t rip, uint64_t rbp)
+{
+    uint64_t frames[BACKTRACE_MAX_FRAMES];
+    unsigned n = backtrace_collect(rbp, frames, BACKTRACE_MAX_FRAMES);
+    kprintf("  backtrace:\n");
+    print_frame(0, rip);
+    for (unsigned i = 0; i < n; i++)
+        print_frame(i + 1, frames[i] - 1); /* inside the call instruction */
 }
 
 static __attribute__((noreturn)) void finish(const char *message)

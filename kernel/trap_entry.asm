@@ -107,3 +107,5 @@ fault_catch_call:
     pop rbx
     pop rbp
     ret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -15,6 +15,7 @@ if [ $# -eq 0 ]; then
     exit 0
 fi
 ${NM:-nm} -n --defined-only "$1" | awk '
+    BEGIN { n = 0 }
     $2 ~ /^[tT]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
     END {
         printf "ksym_count: .quad %d\nksym_table:\n", n

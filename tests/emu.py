@@ -162,7 +162,11 @@ def run_expect(name, emu, iso, patterns, end="halt", timeout=60, **kw):
     r = Run(name, emu, iso, timeout, **kw)
     r.start()
     regexes = [re.compile(p) for p in patterns]
-    seen = r.wait(until=lambda log: all(x.search(log) for x in regexes))
+    if end == "halt":
+        seen = r.wait(until=lambda log: all(x.search(log) for x in regexes))
+    else:  # a power-off is expected: wait for it
+        r.wait()
+        seen = all(x.search(r.log()) for x in regexes)
     grace_log = None
     if seen and end == "halt":
         time.sleep(3)  # a reboot loop or a late crash would show within this
