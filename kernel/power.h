@@ -12,6 +12,7 @@
 #define MICA_STATUS_FAIL    0x11 /* 35: a self-test or guest failed */
 #define MICA_STATUS_NO_VMX  0x12 /* 37: this CPU cannot run the hypervisor */
 #define MICA_STATUS_FATAL   0x13 /* 39: fatal error (bad input, panic) */
+#define MICA_STATUS_GUEST_STOPPED 0x14 /* 41: the hypervisor stopped a misbehaving guest */
 
 /* Bochs: writing the bytes of "Shutdown" to this port ends the simulation. */
 #define BOCHS_SHUTDOWN_PORT 0x8900
