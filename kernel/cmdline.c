@@ -90,17 +90,95 @@ static bool parse_fatal(struct option_value v, struct kernel_config *cfg, char *
     return false;
 }
 
+/* Parses a decimal or 0x-prefixed number with an optional K/M/G suffix (binary units). */
+static bool parse_size(struct option_value v, uint64_t *out)
+{
+    uint64_t value = 0;
+    size_t i = 0;
+    unsigned base = 10;
+    if (v.len > 2 && v.text[0] == '0' && (v.text[1] == 'x' || v.text[1] == 'X')) {
+        base = 16;
+        i = 2;
+    }
+    size_t digits_start = i;
+    for (; i < v.len; i++) {
+        char c = v.text[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            break;
+        if (value > (UINT64_MAX - d) / base)
+            return false;
+        value = value * base + d;
+    }
+    if (i == digits_start)
+        return false;
+    unsigned shift = 0;
+    if (i < v.len) {
+        char unit = v.text[i++];
+        if (unit == 'K' || unit == 'k')
+            shift = 10;
+        else if (unit == 'M' || unit == 'm')
+            shift = 20;
+        else if (unit == 'G' || unit == 'g')
+            shift = 30;
+        else
+            return false;
+    }
+    if (i != v.len || (shift && value > (UINT64_MAX >> shift)))
+        return false;
+    *out = value << shift;
+    return true;
+}
+
+static bool parse_guest_mem(struct option_value v, struct kernel_config *cfg, char *why,
+                            size_t why_len)
+{
+    uint64_t size;
+    if (!parse_size(v, &size)) {
+        ksnprintf(why, why_len, "expected a size such as 64M, 1G or 0x4000000");
+        return false;
+    }
+    if (size < CMDLINE_GUEST_MEM_MIN || size > CMDLINE_GUEST_MEM_MAX ||
+        size % CMDLINE_GUEST_MEM_MIN) {
+        ksnprintf(why, why_len, "must be a multiple of 2M between 2M and 4G");
+        return false;
+    }
+    cfg->guest_mem = size;
+    return true;
+}
+
+static bool parse_guest_flat(struct option_value v, struct kernel_config *cfg, char *why,
+                             size_t why_len)
+{
+    uint64_t addr;
+    /* Real mode reaches the first MiB; the entry is CS:IP = (addr >> 4):(addr & 0xf). */
+    if (!parse_size(v, &addr) || addr == 0 || addr >= 0x100000) {
+        ksnprintf(why, why_len, "expected a load address between 0x1 and 0xfffff, e.g. 0x7c00");
+        return false;
+    }
+    cfg->guest_flat_load = addr;
+    return true;
+}
+
 static const struct option options[] = {
     {.name = "loglevel", .parse = parse_loglevel},
     {.name = "console", .parse = parse_console},
     {.name = "test", .parse = parse_test},
     {.name = "fatal", .parse = parse_fatal},
+    {.name = "guest_mem", .parse = parse_guest_mem},
+    {.name = "guest_flat", .parse = parse_guest_flat},
 };
 
 const char *cmdline_usage(void)
 {
     return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff";
+           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)
@@ -109,6 +187,7 @@ void cmdline_defaults(struct kernel_config *cfg)
     cfg->loglevel = 2; /* info */
     cfg->console = 1;
     cfg->on_fatal = FATAL_HALT;
+    cfg->guest_mem = CMDLINE_GUEST_MEM_DEFAULT;
 }
 
 static void add_error(struct cmdline_errors *errors, const char *word, size_t len,

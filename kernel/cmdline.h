@@ -17,7 +17,14 @@ struct kernel_config {
     unsigned console;             /* 1 or 2: console=com1|com2 */
     char tests[CMDLINE_TESTS_MAX]; /* test=all or test=name[,name...]; empty: no self-tests */
     enum fatal_action on_fatal;   /* fatal=halt|poweroff: what a fatal error does after reporting */
+    uint64_t guest_mem;           /* guest_mem=SIZE[K|M|G]: guest RAM in bytes, 2 MiB multiple */
+    uint64_t guest_flat_load;     /* guest_flat=ADDR: the guest is a flat binary entered in real
+                                     mode at ADDR (0: the guest is a Multiboot ELF) */
 };
+
+#define CMDLINE_GUEST_MEM_DEFAULT (64ull << 20)
+#define CMDLINE_GUEST_MEM_MIN     (2ull << 20)
+#define CMDLINE_GUEST_MEM_MAX     (4ull << 30)
 
 struct cmdline_errors {
     unsigned count; /* may exceed CMDLINE_ERRORS_MAX; only the first ones are kept */

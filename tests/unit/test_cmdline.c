@@ -120,6 +120,32 @@ static void test_many_errors_and_long_words_are_bounded(void **state)
     assert_non_null(strstr(errors.msg[0], "list longer than"));
 }
 
+static void test_guest_memory_sizes(void **state)
+{
+    (void)state;
+    assert_int_equal(cfg.guest_mem, 64u << 20);
+    assert_true(cmdline_parse("guest_mem=128M", &cfg, &errors));
+    assert_int_equal(cfg.guest_mem, 128u << 20);
+    assert_true(cmdline_parse("guest_mem=1G", &cfg, &errors));
+    assert_int_equal(cfg.guest_mem, 1u << 30);
+    assert_true(cmdline_parse("guest_mem=0x400000", &cfg, &errors));
+    assert_int_equal(cfg.guest_mem, 4u << 20);
+    assert_true(cmdline_parse("guest_mem=2048k", &cfg, &errors));
+    assert_int_equal(cfg.guest_mem, 2u << 20);
+    const char *bad[] = {"guest_mem=1M", "guest_mem=3M", "guest_mem=8G", "guest_mem=64X",
+                         "guest_mem=M", "guest_mem=99999999999999999999999",
+                         "guest_mem=17179869184G"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(cmdline_parse(bad[i], &cfg, &errors));
+        assert_int_equal(errors.count, 1);
+    }
+    assert_int_equal(cfg.guest_mem, 2u << 20); /* unchanged by the bad ones */
+    assert_true(cmdline_parse("guest_flat=0x7c00", &cfg, &errors));
+    assert_int_equal(cfg.guest_flat_load, 0x7c00);
+    assert_false(cmdline_parse("guest_flat=0x100000", &cfg, &errors));
+    assert_false(cmdline_parse("guest_flat=0", &cfg, &errors));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +156,7 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_and_missing_value, setup),
         cmocka_unit_test_setup(test_valid_options_still_apply_around_errors, setup),
         cmocka_unit_test_setup(test_many_errors_and_long_words_are_bounded, setup),
+        cmocka_unit_test_setup(test_guest_memory_sizes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
