@@ -23,7 +23,7 @@ KCFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -no
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf
 
-KERNEL_DIRS := kernel drivers
+KERNEL_DIRS := kernel drivers vmm vmm/devices vmm/vmx
 KERNEL_C    := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c)))
 KERNEL_ASM  := $(sort $(wildcard boot/*.asm) $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.asm)))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(BUILD)/%.o,$(KERNEL_ASM))
@@ -91,17 +91,27 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 
 # ISOs: the main one (menu: run, self-test) and one per boot-test scenario, each with its own
 # default command line, since an emulator cannot pass one to GRUB.
-iso: $(ISO)
-$(ISO): $(ELF) scripts/make-iso.sh
-	sh scripts/make-iso.sh $@ $(ELF) menu
+# The guests (tests/guests/guests.mk): 32-bit Multiboot ELFs; vmx_basics is also make run's guest.
+GUEST_ORDER_DEPS := $(BUILD)/.build-deps
+include tests/guests/guests.mk
+DEMO_GUEST := $(GUEST_BUILD)/vmx_basics.elf
 
-TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso
+iso: $(ISO)
+$(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) menu $(DEMO_GUEST)
+
+TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
+	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES))
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff loglevel=loud frobnicate=1 console"
 $(BUILD)/test-multiboot1.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot "test=all"
+
+# One ISO per test guest: the hypervisor runs it and powers off with its verdict.
+$(BUILD)/test-guest-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff" $(GUEST_BUILD)/$*.elf "$*"
 
 run: $(ISO)
 	@sh scripts/run.sh $(EMU) $(ISO)

@@ -20,6 +20,7 @@
 #include "kernel/power.h"
 #include "kernel/string.h"
 #include "kernel/trap.h"
+#include "vmm/vmm.h"
 
 #define MICA_VERSION "0.1"
 #define MIB          (1ul << 20)
@@ -302,9 +303,5 @@ void kernel_main(uint64_t magic, uint64_t mbi)
         bool passed = ktest_run_selected(kernel_config.tests);
         machine_poweroff(passed ? MICA_STATUS_PASS : MICA_STATUS_FAIL);
     }
-    if (!boot.cpu.vmx)
-        kprintf("mica: this CPU (%s) has no Intel VMX: the hypervisor cannot run here\n",
-                boot.cpu.vendor);
-    kprintf("mica: boot complete; no guest to run yet\n");
-    machine_poweroff(MICA_STATUS_PASS);
+    vmm_main();
 }

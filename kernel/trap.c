@@ -86,6 +86,11 @@ void idt_init(void)
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
+uint64_t idt_base(void)
+{
+    return (uint64_t)idt;
+}
+
 void trap_set_handler(unsigned vector, trap_handler_fn fn)
 {
     if (vector < IDT_VECTORS)

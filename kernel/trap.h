@@ -33,6 +33,7 @@ struct trap_frame {
 typedef void (*trap_handler_fn)(struct trap_frame *frame);
 
 void idt_init(void);
+uint64_t idt_base(void);
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
 const char *exception_name(unsigned vector);
 void trap_frame_dump(const struct trap_frame *frame);

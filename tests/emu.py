@@ -16,7 +16,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATUS_LINE = re.compile(r"mica: power off, status 0x([0-9a-f]{2})")
-STATUS = {"pass": 0x10, "fail": 0x11, "no-vmx": 0x12, "fatal": 0x13}
+STATUS = {"pass": 0x10, "fail": 0x11, "no-vmx": 0x12, "fatal": 0x13, "guest-stopped": 0x14}
+GUEST_PREFIX = "guest| "  # the hypervisor marks guest console lines with it
 OVMF = "/usr/share/ovmf/OVMF.fd"
 
 BOCHSRC = """\
@@ -138,7 +139,9 @@ def run_ktap(name, emu, iso, expect="pass", timeout=120, **kw):
     r.stop()
     log = r.log()
     for line in log.split("\n"):
-        if line.startswith(("KTAP", "1..", "ok ", "not ok ", "Bail out!", "#", "    #")):
+        if line.startswith(GUEST_PREFIX):
+            line = line[len(GUEST_PREFIX):]
+        if line.startswith(("KTAP", "TAP", "1..", "ok ", "not ok ", "Bail out!", "#", "    #")):
             print(line.strip() if line.startswith("    #") else line)
     status = status_of(log)
     problem = None

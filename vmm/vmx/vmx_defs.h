@@ -430,6 +430,12 @@ enum vmx_instruction_error {
 #define EXIT_QUAL_EPT_NMI_UNBLOCKING_IRET       (1ull << 12)
 #define EXIT_QUAL_EPT_SHADOW_STACK_ACCESS       (1ull << 13)
 
+/* VM-exit instruction information for INS and OUTS (§28.2, "Information for VM Exits Due to
+ * Instruction Execution", table 28-8), stored only if IA32_VMX_BASIC[54] is 1. The segment field
+ * is undefined for INS, which always writes through ES. Other bits are undefined. */
+#define VMX_INSTR_INFO_ADDRESS_SIZE(i) (((uint32_t)(i) >> 7) & 7u)  /* 0: 16, 1: 32, 2: 64 bits */
+#define VMX_INSTR_INFO_SEGMENT(i)      (((uint32_t)(i) >> 15) & 7u) /* 0-5: ES CS SS DS FS GS */
+
 /* VM-entry failure during or after loading guest state (exit reasons 33/34, SDM §27.8). For
  * reason 34 the qualification is instead the 1-based index of the failing MSR-load entry. */
 #define EXIT_QUAL_ENTRY_FAIL_DEFAULT           0u
@@ -544,6 +550,7 @@ enum vmx_instruction_error {
 /* IA32_VMX_CR0_FIXED0/1, IA32_VMX_CR4_FIXED0/1 (appendix A.7, A.8): a bit set in FIXED0 must be 1
  * in CR0/CR4 while in VMX operation, a bit clear in FIXED1 must be 0. With "unrestricted guest"
  * the guest's CR0.PE and CR0.PG are exempt (§27.3.1.1). */
+#define VMX_CR0_UNRESTRICTED_GUEST_EXEMPT 0x80000001ull /* CR0.PG | CR0.PE */
 
 /* IA32_VMX_VMCS_ENUM (appendix A.9): bits 9:1 are the highest field index used. */
 #define VMX_VMCS_ENUM_MAX_INDEX(v) ((uint32_t)(((v) >> 1) & 0x1ffu))

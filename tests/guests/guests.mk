@@ -1,0 +1,46 @@
+# Test guests: 32-bit Multiboot v1 ELFs (build/guests/NAME.elf) that the hypervisor runs as its
+# guest. Included by the top-level Makefile; also usable alone: make -f tests/guests/guests.mk guests
+#
+# Needs only gcc (or clang), binutils and nasm: -m32 -ffreestanding uses the compiler's own
+# <stdint.h>/<stdarg.h>/<stddef.h>/<stdbool.h>, so gcc-multilib is not needed. Set
+# GUEST_ORDER_DEPS (e.g. to the tool-install stamp) before including to build it first.
+
+BUILD            ?= build
+NASM             ?= nasm
+GUEST_DIR        := tests/guests
+GUEST_BUILD      := $(BUILD)/guests
+GUEST_ORDER_DEPS ?=
+
+GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib \
+	-fno-builtin -mno-sse -mno-mmx -mno-80387 -fno-asynchronous-unwind-tables -O2 -g -Wall \
+	-Wextra -Werror -std=c11 -I. -MMD -MP
+GUEST_NASMFLAGS := -f elf32 -g -F dwarf
+GUEST_LDS     := $(GUEST_DIR)/lib/guest.ld
+GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_LDS)
+
+GUEST_NAMES    := vmx_basics hostile_unbacked hostile_triple_fault hostile_hv_pages
+GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES))
+GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm
+GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)/lib/tap.c \
+	$(GUEST_DIR)/lib/mem.c
+GUEST_LIB_OBJS := $(patsubst $(GUEST_DIR)/%.asm,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_ASM)) \
+	$(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C))
+GUEST_MAIN_OBJS := $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES))
+GUEST_C_OBJS    := $(GUEST_MAIN_OBJS) $(filter %.o,$(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C)))
+
+.PHONY: guests
+guests: $(GUESTS)
+
+$(GUESTS): $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB_OBJS) $(GUEST_LDS)
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB_OBJS) $<
+
+$(GUEST_C_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.c | $(GUEST_ORDER_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(filter %start.o %traps.o,$(GUEST_LIB_OBJS)): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.asm \
+		| $(GUEST_ORDER_DEPS)
+	@mkdir -p $(dir $@)
+	$(NASM) $(GUEST_NASMFLAGS) -MD $(GUEST_BUILD)/obj/$*.d -MP $< -o $@
+
+-include $(wildcard $(GUEST_BUILD)/obj/*.d $(GUEST_BUILD)/obj/lib/*.d)

@@ -1,0 +1,54 @@
+/* The port-I/O bus: devices claim port ranges; every guest port access (trapped IN/OUT, string
+ * I/O, batched hypercalls later) reaches a device through iobus_access(). Pure, vendor-neutral. */
+#ifndef MICA_VMM_IOBUS_H
+#define MICA_VMM_IOBUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define IOBUS_MAX_REGIONS 32
+#define IOBUS_PORTS       65536
+
+enum io_direction { IO_IN, IO_OUT };
+
+/* A device's handler: size is 1, 2 or 4; for IO_IN it stores the value read in *value (only the
+ * low `size` bytes count), for IO_OUT *value holds the value written. */
+typedef void (*io_handler)(void *device, uint16_t port, unsigned size, enum io_direction dir,
+                           uint32_t *value);
+
+struct io_region {
+    uint16_t first;
+    uint16_t last; /* inclusive */
+    io_handler handler;
+    void *device;
+    const char *name;
+};
+
+enum iobus_status {
+    IOBUS_OK = 0,
+    IOBUS_ERR_OVERLAP,   /* the range overlaps one already claimed */
+    IOBUS_ERR_RANGE,     /* empty range or past port 0xffff */
+    IOBUS_ERR_FULL,      /* IOBUS_MAX_REGIONS reached */
+};
+
+struct iobus {
+    struct io_region regions[IOBUS_MAX_REGIONS];
+    unsigned region_count;
+    uint32_t accesses[IOBUS_PORTS];            /* per port, saturating */
+    uint64_t unclaimed_accesses;
+    uint32_t unclaimed_reported[IOBUS_PORTS / 32]; /* one report per unclaimed port */
+    /* Called once per unclaimed port (may be NULL), e.g. to log it. */
+    void (*report_unclaimed)(uint16_t port, unsigned size, enum io_direction dir);
+};
+
+void iobus_init(struct iobus *bus);
+enum iobus_status iobus_register(struct iobus *bus, uint16_t first, unsigned count,
+                                 io_handler handler, void *device, const char *name);
+const char *iobus_strerror(enum iobus_status status);
+/* Performs one access. Unclaimed ports read as all ones and ignore writes. Returns false for an
+ * unclaimed port (after counting it), true when a device handled it. */
+bool iobus_access(struct iobus *bus, uint16_t port, unsigned size, enum io_direction dir,
+                  uint32_t *value);
+const struct io_region *iobus_find(const struct iobus *bus, uint16_t port);
+
+#endif

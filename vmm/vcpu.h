@@ -1,0 +1,31 @@
+/* A virtual CPU as vendor-neutral code sees it: the guest's general-purpose registers (saved and
+ * restored by the vendor's exit stub), its guest, and its exit counters. */
+#ifndef MICA_VMM_VCPU_H
+#define MICA_VMM_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/guest.h"
+
+/* Order matters: vmm/vmx/vmx_entry.asm addresses these by offset. RSP and RIP live in the
+ * vendor's state (the VMCS). */
+struct guest_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+#define VCPU_EXIT_REASONS 128 /* counters per basic exit reason */
+
+struct vcpu {
+    struct guest_regs regs;
+    struct guest *guest;
+    uint64_t exits_total;
+    uint64_t exits_by_reason[VCPU_EXIT_REASONS];
+    uint64_t exits_reason_out_of_range;
+    /* MSRs the hardware does not switch on VM entry/exit and mica keeps per vCPU. */
+    uint64_t msr_feature_control_reads;
+    void *vendor; /* struct vmx_vcpu */
+};
+
+#endif

@@ -1,0 +1,163 @@
+/* vmm_main: from a booted kernel to a running guest and back: check the CPU, allocate guest RAM,
+ * load the guest module, attach devices, run the vCPU, then report and power off. */
+#include "vmm/vmm.h"
+
+#include "include/mica/abi.h"
+#include "kernel/boot.h"
+#include "kernel/config.h"
+#include "kernel/log.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
+#include "kernel/power.h"
+#include "kernel/string.h"
+#include "vmm/devices/debug_console.h"
+#include "vmm/devices/debug_exit.h"
+#include "vmm/guest.h"
+#include "vmm/guest_loader.h"
+#include "vmm/hypercall.h"
+#include "vmm/vcpu.h"
+#include "vmm/vlog.h"
+
+#define LARGE_PAGE_PAGES 512 /* 4 KiB pages in a 2 MiB page */
+
+static struct guest the_guest;
+static struct vcpu the_vcpu;
+
+extern const char __kernel_start[], __rodata_end[];
+
+/* FNV-1a over the hypervisor's code and read-only data: printed before and after the guest, so a
+ * guest that reached hypervisor memory would show. */
+static uint64_t hypervisor_image_checksum(void)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const uint8_t *p = (const uint8_t *)__kernel_start; p < (const uint8_t *)__rodata_end;
+         p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return h;
+}
+
+static void report_unclaimed_port(uint16_t port, unsigned size, enum io_direction dir)
+{
+    vlog("mica: guest %s of %u byte%s at unclaimed port 0x%x (reads give all ones; reported once "
+         "per port)\n",
+         dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port);
+}
+
+static void allocate_guest_ram(struct guest *g)
+{
+    uint64_t size = kernel_config.guest_mem;
+    uint64_t pages = size / PAGE_SIZE;
+    uint64_t hpa;
+    if (!pmm_alloc_pages(&boot.pmm, pages, LARGE_PAGE_PAGES, &hpa))
+        fatal_error("cannot allocate %lu MiB of guest RAM (guest_mem=): %lu MiB free; choose a "
+                    "smaller guest_mem=",
+                    size >> 20, pmm_free_count(&boot.pmm) * PAGE_SIZE >> 20);
+    memset((void *)hpa, 0, size);
+    g->ram_hpa = hpa;
+    g->ram_size = size;
+    log_info("vmm: guest RAM %lu MiB at host-physical %lx\n", size >> 20, hpa);
+}
+
+static void load_guest(struct guest *g, struct guest_entry *entry)
+{
+    if (boot.mb2.module_count == 0)
+        fatal_error("no guest image: add a 'module2 /boot/GUEST.elf' line after 'multiboot2' in "
+                    "the GRUB entry");
+    const struct mb2_module *m = &boot.mb2.modules[0];
+    const void *image = (const void *)(uint64_t)m->mod_start;
+    size_t len = m->mod_end - m->mod_start;
+    struct guest_ram_access ram = {.base = (uint8_t *)g->ram_hpa, .size = g->ram_size};
+    struct guest_load_result r;
+    enum guest_load_status st;
+    if (kernel_config.guest_flat_load) {
+        st = guest_load_flat(image, len, &ram, kernel_config.guest_flat_load, &r);
+        entry->real_mode = true;
+    } else {
+        st = guest_load_multiboot(image, len, &ram, m->string, &r);
+    }
+    if (st != GUEST_LOAD_OK)
+        fatal_error("cannot load the guest image '%s' (%zu bytes, %s): %s", m->string, len,
+                    guest_image_kind_name(guest_image_kind(image, len)), guest_load_strerror(st));
+    entry->rip = r.entry;
+    entry->eax = r.eax;
+    entry->ebx = r.ebx;
+    kprintf("mica: guest '%s': %s, %zu bytes, loaded at %lx-%lx, entry %x%s\n", m->string,
+            guest_image_kind_name(r.kind), len, r.lowest, r.highest - 1, r.entry,
+            entry->real_mode ? " (real mode)" : "");
+}
+
+static void attach_devices(struct guest *g)
+{
+    iobus_init(&g->iobus);
+    g->iobus.report_unclaimed = report_unclaimed_port;
+    if (debug_console_attach(&g->console, &g->iobus) != IOBUS_OK ||
+        debug_exit_attach(g) != IOBUS_OK)
+        panic("cannot register the debug devices on the port bus");
+}
+
+static void report_exit_statistics(const struct vcpu *v)
+{
+    kprintf("mica: exit statistics: %lu VM exits\n", v->exits_total);
+    for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
+        if (v->exits_by_reason[r])
+            kprintf("  exit %-3u %-44s %lu\n", r, vendor_exit_reason_name(r),
+                    v->exits_by_reason[r]);
+    }
+    if (v->exits_reason_out_of_range)
+        kprintf("  exit reasons beyond %u: %lu\n", VCPU_EXIT_REASONS - 1,
+                v->exits_reason_out_of_range);
+    const struct iobus *bus = &v->guest->iobus;
+    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
+        if (!bus->accesses[port])
+            continue;
+        const struct io_region *r = iobus_find(bus, (uint16_t)port);
+        kprintf("  port 0x%04x %-20s %u\n", port, r ? r->name : "(unclaimed)",
+                bus->accesses[port]);
+    }
+    hypercall_report();
+}
+
+void vmm_main(void)
+{
+    char why[256];
+    if (!vendor_probe(why, sizeof(why))) {
+        kprintf("mica: %s\n", why);
+        machine_poweroff(MICA_STATUS_NO_VMX);
+    }
+    if (!vendor_enable(why, sizeof(why))) {
+        kprintf("mica: cannot enable VMX: %s\n", why);
+        machine_poweroff(MICA_STATUS_NO_VMX);
+    }
+    uint64_t checksum_before = hypervisor_image_checksum();
+
+    struct guest *g = &the_guest;
+    struct guest_entry entry = {0};
+    allocate_guest_ram(g);
+    attach_devices(g);
+    load_guest(g, &entry);
+    if (!vendor_vcpu_create(&the_vcpu, g, &entry, why, sizeof(why)))
+        fatal_error("cannot create the virtual CPU: %s", why);
+
+    kprintf("mica: starting the guest\n");
+    vendor_vcpu_run(&the_vcpu);
+    debug_console_flush(&g->console);
+    vlog_drain();
+
+    uint8_t status;
+    if (g->end == GUEST_EXITED) {
+        kprintf("mica: guest exited with status 0x%02x\n", g->exit_status);
+        status = g->exit_status;
+    } else {
+        kprintf("mica: guest stopped: %s\n", g->stop_reason);
+        status = MICA_STATUS_GUEST_STOPPED;
+    }
+    report_exit_statistics(&the_vcpu);
+    uint64_t checksum_after = hypervisor_image_checksum();
+    if (checksum_after != checksum_before)
+        panic("the hypervisor's code or read-only data changed while the guest ran "
+              "(checksum %lx, was %lx)",
+              checksum_after, checksum_before);
+    kprintf("mica: hypervisor code and read-only data unchanged (checksum %016lx)\n",
+            checksum_after);
+    machine_poweroff(status);
+}

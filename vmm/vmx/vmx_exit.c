@@ -1,0 +1,297 @@
+/* VM-exit dispatch: a table of handlers indexed by basic exit reason (designated initializers,
+ * bounds-checked), one small function each; anything else is dumped and the guest stopped. */
+#include "kernel/cpu.h"
+#include "kernel/format.h"
+#include "kernel/log.h"
+#include "kernel/trap.h"
+#include "drivers/lapic.h"
+#include "vmm/cpuid_policy.h"
+#include "vmm/hypercall.h"
+#include "vmm/vlog.h"
+#include "vmm/vmx/exit_qualification.h"
+#include "vmm/vmx/vmx.h"
+#include "vmm/vmx/vmx_defs.h"
+#include "vmm/vmx/vmx_names.h"
+
+#define EXC_UD_VECTOR 6
+#define EXC_GP_VECTOR 13
+#define AR_DPL_SHIFT  5
+#define AR_DPL_MASK   3
+#define AR_L          (1u << 13) /* 64-bit code segment */
+#define XCR0_X87      (1ull << 0)
+#define XCR0_SSE      (1ull << 1)
+#define XCR0_AVX      (1ull << 2)
+
+typedef void (*vmx_exit_handler)(struct vcpu *vcpu);
+
+void vmx_skip_instruction(void)
+{
+    vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LENGTH));
+    uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_STATE);
+    if (intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS))
+        vmcs_write(GUEST_INTERRUPTIBILITY_STATE,
+                   intr & ~(uint64_t)(GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS));
+}
+
+void vmx_inject_exception(unsigned vector, bool has_error_code, uint32_t error_code)
+{
+    uint32_t info = vector | VMX_INTR_INFO_TYPE(VMX_INTR_TYPE_HARDWARE_EXCEPTION) |
+                    VMX_INTR_INFO_VALID;
+    if (has_error_code) {
+        info |= VMX_INTR_INFO_DELIVER_ERROR_CODE;
+        vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+    }
+    vmcs_write(VM_ENTRY_INTERRUPTION_INFORMATION, info);
+}
+
+unsigned vmx_guest_cpl(void)
+{
+    /* CPL is SS.DPL (SDM 5.5). */
+    return (vmcs_read(GUEST_SS_ACCESS_RIGHTS) >> AR_DPL_SHIFT) & AR_DPL_MASK;
+}
+
+bool vmx_guest_long_mode(void)
+{
+    return (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_ACCESS_RIGHTS) & AR_L);
+}
+
+void vmx_dump_guest(struct vcpu *vcpu)
+{
+    const struct guest_regs *r = &vcpu->regs;
+    kprintf("  guest registers:\n");
+    kprintf("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", r->rax, r->rbx, r->rcx, r->rdx);
+    kprintf("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n", r->rsi, r->rdi, r->rbp, r->r8);
+    kprintf("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx\n", r->r9, r->r10, r->r11, r->r12);
+    kprintf("  R13 %016lx R14 %016lx R15 %016lx\n", r->r13, r->r14, r->r15);
+    kprintf("  guest state (VMCS):\n");
+    vmcs_dump(VMCS_CLASS_GUEST_STATE);
+    kprintf("  exit information (VMCS):\n");
+    vmcs_dump(VMCS_CLASS_EXIT_INFORMATION);
+}
+
+/* A report for the operator, then the guest is stopped; the hypervisor carries on. */
+static void stop_with_dump(struct vcpu *vcpu, const char *what)
+{
+    vlog_drain();
+    uint64_t rip = vmcs_read(GUEST_RIP);
+    kprintf("mica: %s at guest RIP %lx: stopping the guest\n", what, rip);
+    vmx_dump_guest(vcpu);
+    guest_stop(vcpu->guest, "%s at RIP %lx", what, rip);
+}
+
+static void handle_unexpected_exit(struct vcpu *vcpu)
+{
+    uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+    char what[96];
+    ksnprintf(what, sizeof(what), "unhandled VM exit %u (%s)", VMX_EXIT_REASON_BASIC(reason),
+              vmx_exit_reason_name(VMX_EXIT_REASON_BASIC(reason)));
+    stop_with_dump(vcpu, what);
+}
+
+static void handle_exception_or_nmi(struct vcpu *vcpu)
+{
+    uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTERRUPTION_INFORMATION);
+    unsigned type = (info & VMX_INTR_INFO_TYPE_MASK) >> VMX_INTR_INFO_TYPE_SHIFT;
+    if (type == VMX_INTR_TYPE_NMI) {
+        /* A host NMI arrived while the guest ran: hand it to the host's NMI path. */
+        __asm__ volatile("int $2");
+        return;
+    }
+    char what[96];
+    ksnprintf(what, sizeof(what), "intercepted guest exception %u (%s)",
+              info & VMX_INTR_INFO_VECTOR_MASK, exception_name(info & VMX_INTR_INFO_VECTOR_MASK));
+    stop_with_dump(vcpu, what);
+}
+
+static void handle_external_interrupt(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    /* Acknowledged on exit (VM_EXIT_ACK_INTERRUPT_ON_EXIT): the vector is in the exit
+     * interruption information. No host device interrupts are enabled yet, so just complete it. */
+    uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTERRUPTION_INFORMATION);
+    unsigned vector = info & VMX_INTR_INFO_VECTOR_MASK;
+    if (vector != LAPIC_SPURIOUS_VECTOR)
+        lapic_eoi();
+    vlog("mica: host interrupt vector %u while the guest ran\n", vector);
+}
+
+static void handle_triple_fault(struct vcpu *vcpu)
+{
+    stop_with_dump(vcpu, "guest triple fault (shutdown)");
+}
+
+static void handle_interrupt_window(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    vmcs_clear_bits(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED_INTERRUPT_WINDOW_EXITING);
+}
+
+static void handle_cpuid(struct vcpu *vcpu)
+{
+    uint32_t leaf = (uint32_t)vcpu->regs.rax, subleaf = (uint32_t)vcpu->regs.rcx;
+    struct cpuid_regs host = cpuid(leaf, subleaf);
+    struct cpuid_result r = {host.eax, host.ebx, host.ecx, host.edx};
+    cpuid_policy_apply(leaf, subleaf, &r);
+    vcpu->regs.rax = r.eax;
+    vcpu->regs.rbx = r.ebx;
+    vcpu->regs.rcx = r.ecx;
+    vcpu->regs.rdx = r.edx;
+    vmx_skip_instruction();
+}
+
+static void handle_hlt(struct vcpu *vcpu)
+{
+    bool interrupts_on = vmcs_read(GUEST_RFLAGS) & RFLAGS_IF;
+    /* No virtual interrupt source exists yet, so nothing can ever wake a halted vCPU. */
+    vlog_drain();
+    kprintf("mica: guest executed HLT with interrupts %s and no virtual device that could wake "
+            "it\n",
+            interrupts_on ? "enabled" : "disabled");
+    guest_stop(vcpu->guest, "halted forever (HLT with nothing to wake it) at RIP %lx",
+               vmcs_read(GUEST_RIP));
+}
+
+static void handle_invd(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    /* INVD would drop the host's dirty cache lines too: do the safe WBINVD instead. */
+    __asm__ volatile("wbinvd" ::: "memory");
+    vmx_skip_instruction();
+}
+
+static void handle_wbinvd(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    __asm__ volatile("wbinvd" ::: "memory");
+    vmx_skip_instruction();
+}
+
+static void handle_vmcall(struct vcpu *vcpu)
+{
+    hypercall_dispatch(vcpu, vmx_guest_cpl(), vmx_guest_long_mode());
+    vmx_skip_instruction();
+}
+
+/* VMX (and SMX) instructions in the guest: CPUID says there is no VMX, so they are undefined. */
+static void handle_vmx_instruction(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    vmx_inject_exception(EXC_UD_VECTOR, false, 0);
+}
+
+static void handle_xsetbv(struct vcpu *vcpu)
+{
+    uint32_t index = (uint32_t)vcpu->regs.rcx;
+    uint64_t value = ((vcpu->regs.rdx & 0xffffffffu) << 32) | (vcpu->regs.rax & 0xffffffffu);
+    struct cpuid_regs xsave = cpuid(0xd, 0); /* supported XCR0 bits in EDX:EAX */
+    uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
+    /* The #GP conditions of XSETBV (SDM vol. 2B): index, reserved bits, x87 off, AVX without SSE. */
+    bool valid = index == 0 && vmx_guest_cpl() == 0 && !(value & ~supported) &&
+                 (value & XCR0_X87) && !((value & XCR0_AVX) && !(value & XCR0_SSE));
+    if (!valid) {
+        vmx_inject_exception(EXC_GP_VECTOR, true, 0);
+        return;
+    }
+    __asm__ volatile("xsetbv" : : "c"(0u), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+    vmx_skip_instruction();
+}
+
+static void handle_ept_violation(struct vcpu *vcpu)
+{
+    uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+    struct exit_ept_violation v;
+    exit_qual_decode_ept_violation(vmcs_read(EXIT_QUALIFICATION), &v);
+    const char *access = v.fetch ? "instruction fetch from" : v.write ? "write to" : "read of";
+    /* No MMIO devices exist yet: every guest-physical address outside RAM is unbacked. */
+    char what[160];
+    if (v.gla_valid)
+        ksnprintf(what, sizeof(what),
+                  "%s unbacked guest-physical address %lx (linear %lx; guest RAM ends at %lx)",
+                  access, gpa, vmcs_read(GUEST_LINEAR_ADDRESS), vcpu->guest->ram_size);
+    else
+        ksnprintf(what, sizeof(what), "%s unbacked guest-physical address %lx (guest RAM ends at "
+                  "%lx)", access, gpa, vcpu->guest->ram_size);
+    vlog_drain();
+    kprintf("mica: guest %s at RIP %lx: stopping the guest\n", what, vmcs_read(GUEST_RIP));
+    guest_stop(vcpu->guest, "%s", what);
+}
+
+static void handle_ept_misconfiguration(struct vcpu *vcpu)
+{
+    stop_with_dump(vcpu, "EPT misconfiguration (a hypervisor bug)");
+}
+
+static void handle_monitor_trap_flag(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    vmcs_clear_bits(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED_MONITOR_TRAP_FLAG);
+}
+
+static const vmx_exit_handler exit_handlers[] = {
+    [EXIT_REASON_EXCEPTION_NMI] = handle_exception_or_nmi,
+    [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+    [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+    [EXIT_REASON_CPUID] = handle_cpuid,
+    [EXIT_REASON_GETSEC] = handle_vmx_instruction,
+    [EXIT_REASON_HLT] = handle_hlt,
+    [EXIT_REASON_INVD] = handle_invd,
+    [EXIT_REASON_VMCALL] = handle_vmcall,
+    [EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+    [EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+    [EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+    [EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+    [EXIT_REASON_VMREAD] = handle_vmx_instruction,
+    [EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+    [EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+    [EXIT_REASON_VMXOFF] = handle_vmx_instruction,
+    [EXIT_REASON_VMXON] = handle_vmx_instruction,
+    [EXIT_REASON_CR_ACCESS] = vmx_handle_cr_access,
+    [EXIT_REASON_IO_INSTRUCTION] = vmx_handle_io,
+    [EXIT_REASON_RDMSR] = vmx_handle_rdmsr,
+    [EXIT_REASON_WRMSR] = vmx_handle_wrmsr,
+    [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_monitor_trap_flag,
+    [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+    [EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfiguration,
+    [EXIT_REASON_INVEPT] = handle_vmx_instruction,
+    [EXIT_REASON_INVVPID] = handle_vmx_instruction,
+    [EXIT_REASON_WBINVD] = handle_wbinvd,
+    [EXIT_REASON_XSETBV] = handle_xsetbv,
+    [EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+};
+#define EXIT_HANDLER_COUNT (sizeof(exit_handlers) / sizeof(exit_handlers[0]))
+
+/* Exit reason bit 31: the VM entry itself failed and the guest never ran (SDM 27.8). */
+static void handle_failed_entry(struct vcpu *vcpu, uint32_t reason)
+{
+    unsigned basic = VMX_EXIT_REASON_BASIC(reason);
+    vlog_drain();
+    kprintf("mica: VM entry failed: %s (exit reason %u, qualification %lx)\n",
+            vmx_exit_reason_name(basic), basic, vmcs_read(EXIT_QUALIFICATION));
+    if (basic == EXIT_REASON_INVALID_GUEST_STATE)
+        kprintf("  a guest-state check of SDM 27.3.1 failed (an emulator's log names which)\n");
+    else if (basic == EXIT_REASON_MSR_LOADING)
+        kprintf("  loading MSR entry %lu of the VM-entry MSR-load area failed (SDM 27.4)\n",
+                vmcs_read(EXIT_QUALIFICATION));
+    vmx_dump_guest(vcpu);
+    guest_stop(vcpu->guest, "VM entry failed: %s", vmx_exit_reason_name(basic));
+}
+
+void vmx_handle_exit(struct vcpu *vcpu)
+{
+    uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
+    unsigned basic = VMX_EXIT_REASON_BASIC(reason);
+    vcpu->exits_total++;
+    if (basic < VCPU_EXIT_REASONS)
+        vcpu->exits_by_reason[basic]++;
+    else
+        vcpu->exits_reason_out_of_range++;
+    if (reason & VMX_EXIT_REASON_FAILED_VMENTRY) {
+        handle_failed_entry(vcpu, reason);
+        return;
+    }
+    if (basic < EXIT_HANDLER_COUNT && exit_handlers[basic])
+        exit_handlers[basic](vcpu);
+    else
+        handle_unexpected_exit(vcpu);
+}

@@ -1,0 +1,37 @@
+/* The vCPU run loop: drain the deferred log, enter the guest, handle the exit, repeat until the
+ * guest ends. VMLAUNCH/VMRESUME failures are reported with the VM-instruction error. */
+#include "kernel/log.h"
+#include "vmm/vlog.h"
+#include "vmm/vmm.h"
+#include "vmm/vmx/vmx.h"
+#include "vmm/vmx/vmx_names.h"
+
+enum vmenter_result { VMENTER_EXITED = 0, VMENTER_FAIL_INVALID, VMENTER_FAIL_VALID,
+                      VMENTER_HOST_RSP_FAILED };
+
+int vmx_vmenter(struct guest_regs *regs, int launched);
+
+void vendor_vcpu_run(struct vcpu *vcpu)
+{
+    struct vmx_vcpu *vx = vcpu->vendor;
+    while (vcpu->guest->end == GUEST_RUNNING) {
+        vlog_drain_if_allowed();
+        int rc = vmx_vmenter(&vcpu->regs, vx->launched);
+        if (rc != VMENTER_EXITED) {
+            const char *what = vx->launched ? "VMRESUME" : "VMLAUNCH";
+            uint64_t error = 0;
+            if (rc == VMENTER_FAIL_VALID && vmcs_read_raw(VM_INSTRUCTION_ERROR, &error))
+                kprintf("mica: %s failed: VM-instruction error %lu (%s)\n", what, error,
+                        vmx_instruction_error_name((uint32_t)error));
+            else
+                kprintf("mica: %s failed: %s\n", what,
+                        rc == VMENTER_HOST_RSP_FAILED ? "cannot write HOST_RSP"
+                                                      : "no current VMCS (VMfailInvalid)");
+            vmx_dump_guest(vcpu);
+            guest_stop(vcpu->guest, "%s failed", what);
+            break;
+        }
+        vx->launched = true;
+        vmx_handle_exit(vcpu);
+    }
+}
