@@ -153,8 +153,12 @@ static void check_faults(void)
            "RDMSR IA32_EFER and IA32_APIC_BASE do not fault, EFER.LME/LMA clear "
            "(vectors %d %d, EFER 0x%x, APIC_BASE 0x%x)",
            fe - 1, fa - 1, (uint32_t)efer.value, (uint32_t)apic.value);
+}
 
-    f = catch_fault(do_cr4_vmxe, NULL);
+/* Last: QEMU 7.2 TCG (a native run) hangs on this MOV to CR4 instead of raising #GP. */
+static void check_cr4_vmxe(void)
+{
+    int f = catch_fault(do_cr4_vmxe, NULL);
     tap_ok(f == VEC_GP + 1 && fault_error == 0,
            "MOV to CR4 with VMXE (bit 13) set raises #GP(0) (vector %d, error 0x%x)", f - 1,
            f ? fault_error : 0);
@@ -226,5 +230,6 @@ void guest_main(uint32_t magic, uint32_t mbi)
     check_faults();
     check_multiboot(magic, mbi);
     check_ports();
+    check_cr4_vmxe();
     tap_done();
 }
