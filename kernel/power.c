@@ -16,6 +16,8 @@ static const char *status_name(uint8_t status)
         return "no-vmx";
     case MICA_STATUS_FATAL:
         return "fatal";
+    case MICA_STATUS_GUEST_STOPPED:
+        return "guest stopped";
     }
     return "unknown";
 }

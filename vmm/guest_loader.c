@@ -5,19 +5,19 @@
 #include "kernel/string.h"
 
 /* ---- ELF definitions (System V ABI) --------------------------------------------------------- */
-#define EI_CLASS       4
-#define EI_DATA        5
-#define EI_VERSION     6
-#define ELFCLASS32     1
-#define ELFCLASS64     2
-#define ELFDATA2LSB    1
-#define EV_CURRENT     1
-#define ET_EXEC        2
-#define EM_386         3
-#define EM_X86_64      62
-#define PT_LOAD        1
-#define PF_X           1u
-#define PN_XNUM        0xffffu
+#define EI_CLASS        4
+#define EI_DATA         5
+#define EI_VERSION      6
+#define ELFCLASS32      1
+#define ELFCLASS64      2
+#define ELFDATA2LSB     1
+#define EV_CURRENT      1
+#define ET_EXEC         2
+#define EM_386          3
+#define EM_X86_64       62
+#define PT_LOAD         1
+#define PF_X            1u
+#define PN_XNUM         0xffffu
 #define ELF32_EHDR_SIZE 52u
 #define ELF64_EHDR_SIZE 64u
 #define ELF32_PHDR_SIZE 32u
@@ -72,8 +72,7 @@ static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
     return a < b + bn && b < a + an;
 }
 
-static bool ram_write(const struct guest_ram_access *ram, uint64_t gpa, const void *src,
-                      uint64_t n)
+static bool ram_write(const struct guest_ram_access *ram, uint64_t gpa, const void *src, uint64_t n)
 {
     if (!range_within(gpa, n, ram->size)) {
         return false;
@@ -476,9 +475,8 @@ static bool write_mmap_entry(const struct guest_ram_access *ram, uint64_t gpa, u
            ram_write_u64(ram, gpa + 12, length) && ram_write_u32(ram, gpa + 20, type);
 }
 
-enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram,
-                                            const char *cmdline, uint32_t *info_gpa,
-                                            bool *truncated)
+enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram, const char *cmdline,
+                                            uint32_t *info_gpa, bool *truncated)
 {
     if (!ram_usable(ram) || info_gpa == NULL) {
         return GUEST_LOAD_ERR_NULL_ARGUMENT;
@@ -510,8 +508,7 @@ enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram,
     ok = ok && write_mmap_entry(ram, mmap, 0, low_end, GUEST_MB1_MMAP_AVAILABLE);
     mmap += GUEST_MB1_MMAP_ENTRY_SIZE;
     ok = ok && write_mmap_entry(ram, mmap, GUEST_MB1_LOW_END,
-                                GUEST_MB1_HIGH_START - GUEST_MB1_LOW_END,
-                                GUEST_MB1_MMAP_RESERVED);
+                                GUEST_MB1_HIGH_START - GUEST_MB1_LOW_END, GUEST_MB1_MMAP_RESERVED);
     mmap += GUEST_MB1_MMAP_ENTRY_SIZE;
     if (ram->size > GUEST_MB1_HIGH_START) {
         ok = ok && write_mmap_entry(ram, mmap, GUEST_MB1_HIGH_START,
@@ -525,8 +522,7 @@ enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram,
     ok = ok && ram_write_u32(ram, info + INFO_MEM_LOWER, (uint32_t)(low_end / 1024));
     ok = ok && ram_write_u32(ram, info + INFO_MEM_UPPER, (uint32_t)upper_kib);
     ok = ok && ram_write_u32(ram, info + INFO_CMDLINE, GUEST_MB1_CMDLINE_GPA);
-    ok = ok && ram_write_u32(ram, info + INFO_MMAP_LENGTH,
-                             (uint32_t)(mmap - GUEST_MB1_MMAP_GPA));
+    ok = ok && ram_write_u32(ram, info + INFO_MMAP_LENGTH, (uint32_t)(mmap - GUEST_MB1_MMAP_GPA));
     ok = ok && ram_write_u32(ram, info + INFO_MMAP_ADDR, GUEST_MB1_MMAP_GPA);
     ok = ok && ram_write_u32(ram, info + INFO_BOOT_LOADER_NAME, GUEST_MB1_LOADER_NAME_GPA);
     if (!ok) {
@@ -548,8 +544,8 @@ static void clear_result(struct guest_load_result *out)
 }
 
 enum guest_load_status guest_load_multiboot(const void *image, size_t len,
-                                            const struct guest_ram_access *ram,
-                                            const char *cmdline, struct guest_load_result *out)
+                                            const struct guest_ram_access *ram, const char *cmdline,
+                                            struct guest_load_result *out)
 {
     if (out == NULL) {
         return GUEST_LOAD_ERR_NULL_ARGUMENT;

@@ -26,10 +26,10 @@
 
 /* Header flags. Bits 0-15 are requirements: an image setting one this loader does not support is
  * refused. Bits 16-31 are optional; only bit 16 is used, the others are ignored. */
-#define GUEST_MB1_FLAG_PAGE_ALIGN   (1u << 0)  /* modules page-aligned: supported (no modules) */
-#define GUEST_MB1_FLAG_MEMORY_INFO  (1u << 1)  /* mem_* and mmap wanted: always given */
-#define GUEST_MB1_FLAG_VIDEO_MODE   (1u << 2)  /* video mode table wanted: refused */
-#define GUEST_MB1_FLAG_AOUT_KLUDGE  (1u << 16) /* header address fields valid: supported */
+#define GUEST_MB1_FLAG_PAGE_ALIGN    (1u << 0)  /* modules page-aligned: supported (no modules) */
+#define GUEST_MB1_FLAG_MEMORY_INFO   (1u << 1)  /* mem_* and mmap wanted: always given */
+#define GUEST_MB1_FLAG_VIDEO_MODE    (1u << 2)  /* video mode table wanted: refused */
+#define GUEST_MB1_FLAG_AOUT_KLUDGE   (1u << 16) /* header address fields valid: supported */
 #define GUEST_MB1_SUPPORTED_REQUIRED (GUEST_MB1_FLAG_PAGE_ALIGN | GUEST_MB1_FLAG_MEMORY_INFO)
 #define GUEST_MB1_REQUIRED_MASK      0x0000ffffu
 
@@ -50,18 +50,18 @@
  *           mmap_addr points at the first entry's size field, mmap_length = entries * 24
  *   0x8100  command line, NUL-terminated, at most GUEST_MB1_CMDLINE_MAX bytes before the NUL
  *   0x8f00  boot loader name "mica" */
-#define GUEST_MB1_AREA_GPA         0x8000u
-#define GUEST_MB1_INFO_GPA         0x8000u
-#define GUEST_MB1_INFO_SIZE        0x80u
-#define GUEST_MB1_MMAP_GPA         0x8080u
-#define GUEST_MB1_CMDLINE_GPA      0x8100u
-#define GUEST_MB1_CMDLINE_MAX      0xdffu /* 3583 characters; longer command lines are cut */
-#define GUEST_MB1_LOADER_NAME_GPA  0x8f00u
-#define GUEST_MB1_AREA_END         0x9000u
-#define GUEST_MB1_LOADER_NAME      "mica"
-#define GUEST_MB1_MMAP_ENTRY_SIZE  24u /* including the 4-byte size field */
-#define GUEST_MB1_MMAP_AVAILABLE   1u
-#define GUEST_MB1_MMAP_RESERVED    2u
+#define GUEST_MB1_AREA_GPA        0x8000u
+#define GUEST_MB1_INFO_GPA        0x8000u
+#define GUEST_MB1_INFO_SIZE       0x80u
+#define GUEST_MB1_MMAP_GPA        0x8080u
+#define GUEST_MB1_CMDLINE_GPA     0x8100u
+#define GUEST_MB1_CMDLINE_MAX     0xdffu /* 3583 characters; longer command lines are cut */
+#define GUEST_MB1_LOADER_NAME_GPA 0x8f00u
+#define GUEST_MB1_AREA_END        0x9000u
+#define GUEST_MB1_LOADER_NAME     "mica"
+#define GUEST_MB1_MMAP_ENTRY_SIZE 24u /* including the 4-byte size field */
+#define GUEST_MB1_MMAP_AVAILABLE  1u
+#define GUEST_MB1_MMAP_RESERVED   2u
 
 /* Guest memory map: [0, LOW_END) available (clipped to guest RAM), [LOW_END, HIGH_START) reserved
  * (EBDA, VGA, BIOS), [HIGH_START, guest RAM size) available when guest RAM goes past 1 MiB.
@@ -175,14 +175,13 @@ enum guest_load_status guest_find_mb1_header(const void *image, size_t len,
  * out is cleared first; after an error only out->kind, out->mb_flags and out->error_phdr are
  * meaningful, and guest RAM is unchanged. */
 enum guest_load_status guest_load_multiboot(const void *image, size_t len,
-                                            const struct guest_ram_access *ram,
-                                            const char *cmdline, struct guest_load_result *out);
+                                            const struct guest_ram_access *ram, const char *cmdline,
+                                            struct guest_load_result *out);
 
 /* Writes the Multiboot information into the area described above (zeroing it first), for a guest
  * with ram->size bytes of RAM. *info_gpa = GUEST_MB1_INFO_GPA. truncated may be NULL. */
-enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram,
-                                            const char *cmdline, uint32_t *info_gpa,
-                                            bool *truncated);
+enum guest_load_status guest_build_mb1_info(const struct guest_ram_access *ram, const char *cmdline,
+                                            uint32_t *info_gpa, bool *truncated);
 
 /* Copies a flat binary of len > 0 bytes to [gpa, gpa + len), which must lie inside guest RAM and
  * below 4 GiB. No Multiboot information is built; entry = lowest = gpa. Errors: NULL_ARGUMENT,

@@ -1,10 +1,17 @@
 # Host unit tests (tests/unit/test_NAME.c) and the kernel sources each one links.
-UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names
+UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
+	exit_qualification guest_loader iobus cpuid_policy
 
-test_format_SRCS     := kernel/format.c
-test_cmdline_SRCS    := kernel/cmdline.c kernel/format.c
-test_multiboot2_SRCS := kernel/multiboot2.c
-test_memmap_SRCS     := kernel/memmap.c
-test_pmm_SRCS        := kernel/pmm.c kernel/memmap.c
-test_acpi_SRCS       := drivers/acpi.c
-test_vmx_names_SRCS  := vmm/vmx/vmx_names.c
+test_format_SRCS             := kernel/format.c
+test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
+test_multiboot2_SRCS         := kernel/multiboot2.c
+test_memmap_SRCS             := kernel/memmap.c
+test_pmm_SRCS                := kernel/pmm.c kernel/memmap.c
+test_acpi_SRCS               := drivers/acpi.c
+test_vmx_names_SRCS          := vmm/vmx/vmx_names.c
+test_vmx_controls_SRCS       := vmm/vmx/vmx_controls.c
+test_exit_qualification_SRCS := vmm/vmx/exit_qualification.c
+test_ept_SRCS                := vmm/vmx/ept.c
+test_guest_loader_SRCS       := vmm/guest_loader.c
+test_iobus_SRCS              := vmm/iobus.c
+test_cpuid_policy_SRCS       := vmm/cpuid_policy.c

@@ -178,7 +178,7 @@ static void build_elf(struct img *m, bool is64)
 }
 
 /* A flat (non-ELF) a.out-kludge image: header at 0x40, text+data file [0, 0x200) loaded at
- * 0x100000, bss up to 0x101000, entry 0x100080; the file is 0x300 bytes (the tail is not loaded). */
+ * 0x100000, bss up to 0x101000, entry 0x100080; the file is 0x300 bytes (tail not loaded). */
 #define AOUT_HDR   0x40
 #define AOUT_LOAD  0x100000u
 #define AOUT_END   0x100200u
@@ -806,7 +806,7 @@ static void test_truncated_images(void **state)
     build_elf(&m, true);
     check_prefixes(&m, true);
     build_aout(&m);
-    check_prefixes(&m, false); /* load_end_addr is inside the file: shorter prefixes fail */
+    check_prefixes(&m, false);   /* load_end_addr is inside the file: shorter prefixes fail */
     put32(&m, AOUT_HDR + 20, 0); /* load_end_addr 0: load the whole file, any prefix will do */
     put32(&m, AOUT_HDR + 24, 0);
     check_prefixes(&m, false);
@@ -1048,7 +1048,11 @@ static void test_aout_errors(void **state)
     put_aout_fields(&m, h, AOUT_LOAD + h, AOUT_LOAD, AOUT_END, AOUT_END - 1, AOUT_ENTRY);
     assert_int_equal(load(&m), GUEST_LOAD_ERR_AOUT_BSS_END);
     put_aout_fields(&m, h, AOUT_LOAD + h, AOUT_LOAD, AOUT_END, AOUT_END, AOUT_END);
+    assert_int_equal(load(&m), GUEST_LOAD_ERR_AOUT_ENTRY);
+    put_aout_fields(&m, h, AOUT_LOAD + h, AOUT_LOAD, AOUT_END, AOUT_BSS, AOUT_END + 0x10);
     assert_int_equal(load(&m), GUEST_LOAD_ERR_AOUT_ENTRY); /* bss is not code */
+    put_aout_fields(&m, h, AOUT_LOAD + h, AOUT_LOAD, AOUT_END, AOUT_BSS, AOUT_END - 1);
+    assert_int_equal(load(&m), GUEST_LOAD_OK);
     put_aout_fields(&m, h, AOUT_LOAD + h, AOUT_LOAD, AOUT_END, AOUT_BSS, AOUT_LOAD - 1);
     assert_int_equal(load(&m), GUEST_LOAD_ERR_AOUT_ENTRY);
     /* Ranges: above 4 GiB, outside RAM, over the info area. */
@@ -1108,8 +1112,7 @@ static void test_flat(void **state)
     assert_int_equal(guest_load_flat(sector, sizeof sector, &ram, UINT64_MAX - 10, &res),
                      GUEST_LOAD_ERR_SEG_ABOVE_4G);
     assert_int_equal(guest_load_flat(sector, 0, &ram, 0x7c00, &res), GUEST_LOAD_ERR_EMPTY_IMAGE);
-    assert_int_equal(guest_load_flat(NULL, 512, &ram, 0x7c00, &res),
-                     GUEST_LOAD_ERR_NULL_ARGUMENT);
+    assert_int_equal(guest_load_flat(NULL, 512, &ram, 0x7c00, &res), GUEST_LOAD_ERR_NULL_ARGUMENT);
     assert_int_equal(guest_load_flat(sector, 512, NULL, 0x7c00, &res),
                      GUEST_LOAD_ERR_NULL_ARGUMENT);
     assert_int_equal(guest_load_flat(sector, 512, &ram, 0x7c00, NULL),

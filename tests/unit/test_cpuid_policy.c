@@ -1,0 +1,67 @@
+/* Host unit tests of vmm/cpuid_policy.c: what the guest sees for the leaves mica changes, and
+ * that other leaves pass through unchanged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "include/mica/abi.h"
+#include "vmm/cpuid_policy.h"
+
+static void test_leaf1_hides_vmx_smx_apic_and_sets_hypervisor(void **state)
+{
+    (void)state;
+    struct cpuid_result r = {.eax = 0x906ea, .ebx = 0x100800, .ecx = 0x7ffafbff, .edx = 0xbfebfbff};
+    cpuid_policy_apply(1, 0, &r);
+    assert_int_equal(r.ecx & (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_X2APIC), 0);
+    assert_int_equal(r.ecx & CPUID_1_ECX_HYPERVISOR, CPUID_1_ECX_HYPERVISOR);
+    assert_int_equal(r.edx & CPUID_1_EDX_APIC, 0);
+    assert_int_equal(r.ecx, (0x7ffafbffu & ~0x200060u) | 0x80000000u);
+    assert_int_equal(r.eax, 0x906ea); /* signature untouched */
+}
+
+static void test_hypervisor_leaves(void **state)
+{
+    (void)state;
+    struct cpuid_result r = {1, 2, 3, 4};
+    cpuid_policy_apply(0x40000000, 0, &r);
+    assert_int_equal(r.eax, MICA_CPUID_MAX_LEAF);
+    char sig[13] = {0};
+    for (int i = 0; i < 4; i++) {
+        sig[i] = (char)(r.ebx >> (8 * i));
+        sig[4 + i] = (char)(r.ecx >> (8 * i));
+        sig[8 + i] = (char)(r.edx >> (8 * i));
+    }
+    assert_string_equal(sig, "MicaMicaMica");
+    r = (struct cpuid_result){1, 2, 3, 4};
+    cpuid_policy_apply(0x40000001, 0, &r);
+    assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+    r = (struct cpuid_result){1, 2, 3, 4};
+    cpuid_policy_apply(0x4fffffff, 0, &r);
+    assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+}
+
+static void test_other_leaves_pass_through(void **state)
+{
+    (void)state;
+    const uint32_t leaves[] = {0, 7, 0xb, 0x80000001, 0x50000000};
+    for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+        struct cpuid_result r = {0x11, 0x22, 0x33, 0x44};
+        cpuid_policy_apply(leaves[i], 0, &r);
+        assert_int_equal(r.eax, 0x11);
+        assert_int_equal(r.ebx, 0x22);
+        assert_int_equal(r.ecx, 0x33);
+        assert_int_equal(r.edx, 0x44);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_leaf1_hides_vmx_smx_apic_and_sets_hypervisor),
+        cmocka_unit_test(test_hypervisor_leaves),
+        cmocka_unit_test(test_other_leaves_pass_through),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
