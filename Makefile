@@ -39,7 +39,7 @@ PKGS_TEST  := libcmocka-dev perl python3
 ENSURE     := sh scripts/ensure-packages.sh
 
 .SECONDEXPANSION:
-.PHONY: all iso run debug test unit-tests integration-tests deps clean format help \
+.PHONY: all iso run debug test bench unit-tests integration-tests deps clean format help \
 	compile_commands.json
 
 all: $(ISO)
@@ -49,6 +49,7 @@ help:
 	@echo "make run        boot the ISO in the best emulator present (EMU=kvm|bochs|qemu to choose)"
 	@echo "make debug      QEMU (TCG) halted at the first instruction, with its gdb stub on :1234"
 	@echo "make test       host unit tests, then boot tests in QEMU (BIOS and UEFI) and Bochs"
+	@echo "make bench      deterministic cost figures from Bochs (emulated instructions, exits)"
 	@echo "make format     clang-format every C source"
 	@echo "make compile_commands.json   for clangd (uses bear)"
 
@@ -152,6 +153,9 @@ $(BUILD)/.emu-deps: scripts/ensure-packages.sh
 integration-tests: $(TEST_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.test-deps
 	@echo "== boot tests (each emulator run prints START/END with its time)"
 	prove -j$(PROVE_JOBS) --exec 'python3' tests/integration/*.t
+
+bench: $(BUILD)/test-guest-vmx_cost.iso | $(BUILD)/.emu-deps
+	@python3 tests/bench.py
 
 test:
 	@start=$$(date +%s); \

@@ -10,7 +10,7 @@ if [ "$mode" = menu ]; then
 else
     cmdline=${4:-} guest=${5:-}
 fi
-guest_args=${6:-}
+guest_args=${6:-$(basename "${guest:-guest}" .elf)}
 dir=$(mktemp -d "${out%.iso}.tree.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/boot/grub"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "vmm/devices/debug_console.h"
+#include "vmm/devices/post.h"
 #include "vmm/iobus.h"
 
 enum guest_end {
@@ -21,6 +22,7 @@ struct guest {
     uint64_t ram_size;
     struct iobus iobus;
     struct debug_console console;
+    struct post_port post;
     enum guest_end end;
     uint8_t exit_status; /* GUEST_EXITED: what the guest wrote */
     char stop_reason[256];

@@ -91,7 +91,7 @@ static void attach_devices(struct guest *g)
     iobus_init(&g->iobus);
     g->iobus.report_unclaimed = report_unclaimed_port;
     if (debug_console_attach(&g->console, &g->iobus) != IOBUS_OK ||
-        debug_exit_attach(g) != IOBUS_OK)
+        debug_exit_attach(g) != IOBUS_OK || post_port_attach(&g->post, &g->iobus) != IOBUS_OK)
         panic("cannot register the debug devices on the port bus");
 }
 

@@ -177,7 +177,7 @@ static void test_cr_numbers(void **state)
     for (uint64_t n = 0; n < 16; n++) {
         bool exists = n == 0 || n == 3 || n == 4 || n == 8;
         struct exit_cr cr;
-        assert_int_equal(exit_qual_decode_cr(n, &cr), exists);        /* MOV to CRn */
+        assert_int_equal(exit_qual_decode_cr(n, &cr), exists);         /* MOV to CRn */
         assert_int_equal(exit_qual_decode_cr(0x10u | n, &cr), exists); /* MOV from CRn */
         assert_int_equal(exit_qual_decode_cr(0x20u | n, &cr), n == 0); /* CLTS */
         assert_int_equal(exit_qual_decode_cr(0x30u | n, &cr), n == 0); /* LMSW */
@@ -208,12 +208,11 @@ static void test_cr_fields_not_applying_are_zero(void **state)
 static uint64_t pack_ept(const struct exit_ept_violation *v)
 {
     return (uint64_t)v->read << 0 | (uint64_t)v->write << 1 | (uint64_t)v->fetch << 2 |
-           (uint64_t)v->readable << 3 | (uint64_t)v->writable << 4 |
-           (uint64_t)v->executable << 5 | (uint64_t)v->user_executable << 6 |
-           (uint64_t)v->gla_valid << 7 | (uint64_t)v->gla_translation << 8 |
-           (uint64_t)v->user_mode_linear << 9 | (uint64_t)v->writable_linear << 10 |
-           (uint64_t)v->execute_disable_linear << 11 | (uint64_t)v->nmi_unblocking << 12 |
-           (uint64_t)v->shadow_stack_access << 13;
+           (uint64_t)v->readable << 3 | (uint64_t)v->writable << 4 | (uint64_t)v->executable << 5 |
+           (uint64_t)v->user_executable << 6 | (uint64_t)v->gla_valid << 7 |
+           (uint64_t)v->gla_translation << 8 | (uint64_t)v->user_mode_linear << 9 |
+           (uint64_t)v->writable_linear << 10 | (uint64_t)v->execute_disable_linear << 11 |
+           (uint64_t)v->nmi_unblocking << 12 | (uint64_t)v->shadow_stack_access << 13;
 }
 
 static void test_ept_write_to_read_only_page(void **state)

@@ -1,5 +1,6 @@
 /* Unit tests (cmocka) for vmm/vmx/vmx_controls.c: control values from the capability MSRs Bochs
- * reports for corei7_icelake_u, synthetic MSRs lacking a required bit, IA32_VMX_BASIC, CR fixed bits. */
+ * reports for corei7_icelake_u, synthetic MSRs lacking a required bit, IA32_VMX_BASIC, CR fixed
+ * bits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,13 +22,15 @@
 #define BOCHS_ENTRY          0x0000ffff000011ffull
 
 /* The controls written out as numbers, independent of vmx_defs.h. */
-#define BIT(n) (1u << (n))
-#define PIN_REQUIRED (BIT(0) | BIT(3))                     /* external-interrupt, NMI exiting */
-#define PROC_REQUIRED (BIT(7) | BIT(25) | BIT(28) | BIT(31)) /* HLT, I/O + MSR bitmaps, secondary */
-#define PROC2_REQUIRED (BIT(1) | BIT(7))                   /* EPT, unrestricted guest */
-#define PROC2_OPTIONAL (BIT(3) | BIT(5) | BIT(12) | BIT(20)) /* RDTSCP, VPID, INVPCID, XSAVES */
-#define EXIT_REQUIRED (BIT(9) | BIT(15) | BIT(20) | BIT(21)) /* host 64-bit, ack, save/load EFER */
-#define ENTRY_REQUIRED (BIT(9) | BIT(15))                  /* IA-32e guest, load EFER */
+#define BIT(n)         (1u << (n))
+#define PIN_REQUIRED   (BIT(0) | BIT(3))                      /* external-interrupt, NMI exiting */
+#define PROC_REQUIRED  (BIT(7) | BIT(25) | BIT(28) | BIT(31)) /* HLT, I/O + MSR bitmaps, secondary \
+                                                               */
+#define PROC2_REQUIRED (BIT(1) | BIT(7))                      /* EPT, unrestricted guest */
+#define PROC2_OPTIONAL (BIT(3) | BIT(5) | BIT(12) | BIT(20))  /* RDTSCP, VPID, INVPCID, XSAVES */
+#define EXIT_REQUIRED  (BIT(9) | BIT(15) | BIT(20) | BIT(21)) /* host 64-bit, ack, save/load EFER  \
+                                                               */
+#define ENTRY_REQUIRED (BIT(9) | BIT(15))                     /* IA-32e guest, load EFER */
 
 static void test_bochs_pin_based(void **state)
 {
@@ -40,8 +43,8 @@ static void test_bochs_pin_based(void **state)
     assert_int_equal(missing, 0);
 
     /* Optional virtual NMIs (bit 5) and preemption timer (bit 6) are allowed; bit 7 is not. */
-    assert_true(
-        vmx_control_value(BOCHS_PINBASED, PIN_REQUIRED, BIT(5) | BIT(6) | BIT(7), &value, &missing));
+    assert_true(vmx_control_value(BOCHS_PINBASED, PIN_REQUIRED, BIT(5) | BIT(6) | BIT(7), &value,
+                                  &missing));
     assert_int_equal(value, 0x7f);
     assert_int_equal(missing, 0);
 }
@@ -53,8 +56,8 @@ static void test_bochs_proc_based_true_and_plain(void **state)
     uint32_t missing = 1;
 
     /* TRUE MSR: CR3-load/store exiting may be 0; the reserved default1 bits are set as optional. */
-    assert_true(vmx_control_value(BOCHS_TRUE_PROCBASED, PROC_REQUIRED, 0x04006172u, &value,
-                                  &missing));
+    assert_true(
+        vmx_control_value(BOCHS_TRUE_PROCBASED, PROC_REQUIRED, 0x04006172u, &value, &missing));
     assert_int_equal(value, 0x960061f2);
     assert_int_equal(missing, 0);
 
@@ -120,8 +123,7 @@ static void test_missing_required_bits(void **state)
     assert_string_equal(vmx_missing_control_name(VMX_CONTROLS_EXIT, missing), "load IA32_EFER");
 
     /* Primary controls without I/O bitmaps (bit 25) and MSR bitmaps (bit 28). */
-    assert_false(
-        vmx_control_value(0xedf9fffe04006172ull, PROC_REQUIRED, 0, &value, &missing));
+    assert_false(vmx_control_value(0xedf9fffe04006172ull, PROC_REQUIRED, 0, &value, &missing));
     assert_int_equal(missing, BIT(25) | BIT(28));
     assert_string_equal(vmx_missing_control_name(VMX_CONTROLS_PROC_BASED, missing),
                         "use I/O bitmaps");
@@ -270,6 +272,13 @@ static void test_cr_fixed_bits(void **state)
     assert_int_equal(vmx_cr_apply_fixed(0x60000010ull, CR0_FIXED0, CR0_FIXED1, exempt),
                      0x60000030ull);
     assert_int_equal(vmx_cr_apply_fixed(0x60000010ull, CR0_FIXED0, CR0_FIXED1, 0), 0xe0000031ull);
+
+    /* Exempt bits are checked against neither MSR (a synthetic FIXED1 without PE and PG). */
+    assert_int_equal(vmx_cr_fixed_violations(0x80000001ull, CR0_FIXED0, 0x7ffffffeull, exempt),
+                     0x20ull);
+    assert_int_equal(vmx_cr_apply_fixed(0x80000001ull, CR0_FIXED0, 0x7ffffffeull, exempt),
+                     0x80000021ull);
+    assert_int_equal(vmx_cr_apply_fixed(0x80000001ull, CR0_FIXED0, 0x7ffffffeull, 0), 0x20ull);
 
     /* A bit clear in FIXED1 must be 0. */
     assert_int_equal(vmx_cr_fixed_violations(0x180000021ull, CR0_FIXED0, CR0_FIXED1, 0),

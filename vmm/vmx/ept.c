@@ -8,14 +8,14 @@
 #include "vmm/vmx/vmx_defs.h"
 #include "vmm/vmx/ept.h"
 
-#define TABLE_BYTES     4096u
-#define INDEX_MASK      (EPT_ENTRIES_PER_TABLE - 1u)
-#define MIN_PHYS_BITS   32u
-#define MAX_PHYS_BITS   52u /* architectural MAXPHYADDR limit */
-#define LEVEL_PML4      4u
-#define LEVEL_PDPT      3u
-#define LEVEL_PD        2u
-#define LEVEL_PT        1u
+#define TABLE_BYTES   4096u
+#define INDEX_MASK    (EPT_ENTRIES_PER_TABLE - 1u)
+#define MIN_PHYS_BITS 32u
+#define MAX_PHYS_BITS 52u /* architectural MAXPHYADDR limit */
+#define LEVEL_PML4    4u
+#define LEVEL_PDPT    3u
+#define LEVEL_PD      2u
+#define LEVEL_PT      1u
 
 /* Bytes one entry of a table at this level maps: 4 KiB at level 1, x512 per level above. */
 static uint64_t level_span(unsigned level)

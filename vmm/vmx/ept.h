@@ -44,11 +44,11 @@ struct ept_ops {
 };
 
 struct ept {
-    struct ept_ops ops;   /* copied at init */
-    uint64_t pml4_phys;   /* host-physical address of the PML4 table */
-    unsigned phys_bits;   /* host MAXPHYADDR: every HPA in the tables is below 2^phys_bits */
-    unsigned gpa_bits;    /* guest-physical addresses mapped are below 2^gpa_bits (<= 48) */
-    size_t table_count;   /* tables allocated and not freed, including the PML4 */
+    struct ept_ops ops; /* copied at init */
+    uint64_t pml4_phys; /* host-physical address of the PML4 table */
+    unsigned phys_bits; /* host MAXPHYADDR: every HPA in the tables is below 2^phys_bits */
+    unsigned gpa_bits;  /* guest-physical addresses mapped are below 2^gpa_bits (<= 48) */
+    size_t table_count; /* tables allocated and not freed, including the PML4 */
 };
 
 enum ept_status {

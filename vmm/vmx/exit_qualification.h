@@ -14,22 +14,24 @@
  * can produce; *out is then unspecified. The pointer must not be NULL.
  */
 
-/* ---- I/O instructions (table 28-5) ------------------------------------------------------------ */
+/* ---- I/O instructions (table 28-5) ------------------------------------------------------------
+ */
 
 struct exit_io {
     uint16_t port;
-    uint8_t size;     /* access size in bytes: 1, 2 or 4 */
-    bool in;          /* IN/INS (port to memory or register); false: OUT/OUTS */
-    bool string;      /* INS/OUTS */
-    bool rep;         /* REP prefix (string instructions) */
-    bool immediate;   /* port given as an immediate byte; false: port in DX */
+    uint8_t size;   /* access size in bytes: 1, 2 or 4 */
+    bool in;        /* IN/INS (port to memory or register); false: OUT/OUTS */
+    bool string;    /* INS/OUTS */
+    bool rep;       /* REP prefix (string instructions) */
+    bool immediate; /* port given as an immediate byte; false: port in DX */
 };
 
 /* False for a size field (bits 2:0) other than 0, 1 or 3, and for a string instruction with an
  * immediate port operand (INS/OUTS always take the port from DX). */
 bool exit_qual_decode_io(uint64_t qual, struct exit_io *out);
 
-/* ---- Control-register accesses (table 28-3) --------------------------------------------------- */
+/* ---- Control-register accesses (table 28-3) ---------------------------------------------------
+ */
 
 enum exit_cr_access {
     EXIT_CR_MOV_TO_CR = 0,
@@ -50,7 +52,8 @@ struct exit_cr {
  * than 0. Fields that do not apply to the access type are set to 0 (false). */
 bool exit_qual_decode_cr(uint64_t qual, struct exit_cr *out);
 
-/* ---- EPT violations (table 28-7) -------------------------------------------------------------- */
+/* ---- EPT violations (table 28-7) --------------------------------------------------------------
+ */
 
 struct exit_ept_violation {
     /* The access that caused the violation. */
@@ -70,8 +73,8 @@ struct exit_ept_violation {
     bool gla_translation;
     /* Bits 9-11: meaningful only when gla_valid and gla_translation are true and
      * IA32_VMX_EPT_VPID_CAP[22] (advanced VM-exit information for EPT violations) is 1. */
-    bool user_mode_linear;    /* the linear address was user-mode accessible */
-    bool writable_linear;     /* guest paging allowed writes to the linear address */
+    bool user_mode_linear;       /* the linear address was user-mode accessible */
+    bool writable_linear;        /* guest paging allowed writes to the linear address */
     bool execute_disable_linear; /* guest paging made the linear address execute-disable */
     /* NMI unblocking due to IRET (bit 12): the faulting access belonged to an IRET that had
      * already unblocked NMIs (virtual NMIs under the "virtual NMIs" control); to re-execute it
@@ -84,7 +87,8 @@ struct exit_ept_violation {
 /* False when bit 8 is set without bit 7 (bit 8 is reserved, cleared to 0, if bit 7 is 0). */
 bool exit_qual_decode_ept_violation(uint64_t qual, struct exit_ept_violation *out);
 
-/* ---- VM-exit instruction information for INS and OUTS (table 28-8) ---------------------------- */
+/* ---- VM-exit instruction information for INS and OUTS (table 28-8) ----------------------------
+ */
 
 /* Segment registers in the encoding of table 28-8 (bits 17:15). */
 enum exit_segment {

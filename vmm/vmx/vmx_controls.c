@@ -12,7 +12,7 @@
 bool vmx_control_value(uint64_t cap_msr, uint32_t required, uint32_t optional, uint32_t *value_out,
                        uint32_t *missing_out)
 {
-    uint32_t allowed0 = (uint32_t)cap_msr; /* 1: must be 1 */
+    uint32_t allowed0 = (uint32_t)cap_msr;         /* 1: must be 1 */
     uint32_t allowed1 = (uint32_t)(cap_msr >> 32); /* 0: must be 0 */
     uint32_t missing = (required & ~allowed1) | (allowed0 & ~allowed1);
 
@@ -168,8 +168,7 @@ const char *vmx_basic_problem(uint64_t vmx_basic)
     return NULL;
 }
 
-uint64_t vmx_cr_fixed_violations(uint64_t value, uint64_t fixed0, uint64_t fixed1,
-                                 uint64_t exempt)
+uint64_t vmx_cr_fixed_violations(uint64_t value, uint64_t fixed0, uint64_t fixed1, uint64_t exempt)
 {
     uint64_t must_be_1_but_0 = fixed0 & ~value;
     uint64_t must_be_0_but_1 = value & ~fixed1;

@@ -6,12 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ---- VM-execution, VM-exit and VM-entry controls ---------------------------------------------- */
+/* ---- VM-execution, VM-exit and VM-entry controls ----------------------------------------------
+ */
 
 /* The 32-bit control fields whose allowed settings a capability MSR reports. */
 enum vmx_control_kind {
-    VMX_CONTROLS_PIN_BASED,  /* pin-based VM-execution controls */
-    VMX_CONTROLS_PROC_BASED, /* primary processor-based VM-execution controls */
+    VMX_CONTROLS_PIN_BASED,   /* pin-based VM-execution controls */
+    VMX_CONTROLS_PROC_BASED,  /* primary processor-based VM-execution controls */
     VMX_CONTROLS_PROC_BASED2, /* secondary processor-based VM-execution controls */
     VMX_CONTROLS_EXIT,        /* primary VM-exit controls */
     VMX_CONTROLS_ENTRY,       /* VM-entry controls */
@@ -58,11 +59,12 @@ const char *vmx_control_kind_name(enum vmx_control_kind kind);
  * control" for a bit outside mica's table (the controls mica requires or may use). */
 const char *vmx_missing_control_name(enum vmx_control_kind kind, uint32_t missing);
 
-/* ---- IA32_VMX_BASIC (appendix A.1) ------------------------------------------------------------ */
+/* ---- IA32_VMX_BASIC (appendix A.1) ------------------------------------------------------------
+ */
 
-uint32_t vmx_basic_revision_id(uint64_t vmx_basic); /* bits 30:0; first dword of VMXON/VMCS */
-uint32_t vmx_basic_vmcs_size(uint64_t vmx_basic);   /* bits 44:32: bytes, 1..4096 */
-uint32_t vmx_basic_memory_type(uint64_t vmx_basic); /* bits 53:50: 0 = UC, 6 = WB */
+uint32_t vmx_basic_revision_id(uint64_t vmx_basic);   /* bits 30:0; first dword of VMXON/VMCS */
+uint32_t vmx_basic_vmcs_size(uint64_t vmx_basic);     /* bits 44:32: bytes, 1..4096 */
+uint32_t vmx_basic_memory_type(uint64_t vmx_basic);   /* bits 53:50: 0 = UC, 6 = WB */
 bool vmx_basic_has_true_controls(uint64_t vmx_basic); /* bit 55 */
 
 /* NULL if mica can use the VMXON/VMCS regions this MSR describes (one 4 KiB page each, write-back,
@@ -70,7 +72,8 @@ bool vmx_basic_has_true_controls(uint64_t vmx_basic); /* bit 55 */
  * write-back". */
 const char *vmx_basic_problem(uint64_t vmx_basic);
 
-/* ---- CR0/CR4 fixed bits (appendix A.7, A.8) --------------------------------------------------- */
+/* ---- CR0/CR4 fixed bits (appendix A.7, A.8) ---------------------------------------------------
+ */
 
 /*
  * In VMX operation a CR0/CR4 bit set in FIXED0 must be 1 and a bit clear in FIXED1 must be 0; VM
@@ -80,8 +83,7 @@ const char *vmx_basic_problem(uint64_t vmx_basic);
  */
 
 /* The bits of value that break the rules: (FIXED0 & ~value | value & ~FIXED1) & ~exempt. */
-uint64_t vmx_cr_fixed_violations(uint64_t value, uint64_t fixed0, uint64_t fixed1,
-                                 uint64_t exempt);
+uint64_t vmx_cr_fixed_violations(uint64_t value, uint64_t fixed0, uint64_t fixed1, uint64_t exempt);
 
 /* True when vmx_cr_fixed_violations() is 0. */
 bool vmx_cr_fixed_ok(uint64_t value, uint64_t fixed0, uint64_t fixed1, uint64_t exempt);
