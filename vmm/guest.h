@@ -10,6 +10,7 @@
 #include "vmm/devices/debug_console.h"
 #include "vmm/devices/post.h"
 #include "vmm/iobus.h"
+#include "vmm/mmio.h"
 
 enum guest_end {
     GUEST_RUNNING,
@@ -21,6 +22,7 @@ struct guest {
     uint64_t ram_hpa; /* host-physical (= hypervisor virtual) address of guest-physical 0 */
     uint64_t ram_size;
     struct iobus iobus;
+    struct mmio_bus mmio;
     struct debug_console console;
     struct post_port post;
     enum guest_end end;

@@ -1,5 +1,5 @@
 # Test guests: 32-bit Multiboot v1 ELFs (build/guests/NAME.elf) that the hypervisor runs as its
-# guest. Included by the top-level Makefile; also usable alone: make -f tests/guests/guests.mk guests
+# guest. Included by the top-level Makefile; alone: make -f tests/guests/guests.mk guests
 #
 # Needs only gcc (or clang), binutils and nasm: -m32 -ffreestanding uses the compiler's own
 # <stdint.h>/<stdarg.h>/<stddef.h>/<stdbool.h>, so gcc-multilib is not needed. Set
@@ -23,10 +23,10 @@ GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES))
 GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm
 GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)/lib/tap.c \
 	$(GUEST_DIR)/lib/mem.c
-GUEST_LIB_OBJS := $(patsubst $(GUEST_DIR)/%.asm,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_ASM)) \
-	$(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C))
-GUEST_MAIN_OBJS := $(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES))
-GUEST_C_OBJS    := $(GUEST_MAIN_OBJS) $(filter %.o,$(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C)))
+GUEST_ASM_OBJS := $(patsubst $(GUEST_DIR)/%.asm,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_ASM))
+GUEST_C_OBJS   := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C)) \
+	$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES))
+GUEST_LIB_OBJS := $(GUEST_ASM_OBJS) $(filter $(GUEST_BUILD)/obj/lib/%,$(GUEST_C_OBJS))
 
 .PHONY: guests
 guests: $(GUESTS)
@@ -38,8 +38,7 @@ $(GUEST_C_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.c | $(GUEST_ORDER_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(filter %start.o %traps.o,$(GUEST_LIB_OBJS)): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.asm \
-		| $(GUEST_ORDER_DEPS)
+$(GUEST_ASM_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.asm | $(GUEST_ORDER_DEPS)
 	@mkdir -p $(dir $@)
 	$(NASM) $(GUEST_NASMFLAGS) -MD $(GUEST_BUILD)/obj/$*.d -MP $< -o $@
 

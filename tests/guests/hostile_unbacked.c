@@ -1,5 +1,5 @@
-/* Hostile test guest: reads, then writes, guest-physical 0x40000000, far beyond guest RAM (paging
- * is off: linear = physical). The hypervisor must stop it; if it gets past, it says so and fails. */
+/* Hostile test guest: reads, then writes, guest-physical 0x40000000, beyond guest RAM (paging is
+ * off: linear = physical). The hypervisor must stop it; if it gets past, it says so and fails. */
 #include "tests/guests/lib/guest.h"
 
 #define UNBACKED 0x40000000u /* 1 GiB: no default guest RAM size reaches it */

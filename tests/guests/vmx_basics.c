@@ -202,8 +202,7 @@ static void check_multiboot(uint32_t magic, uint32_t mbi)
             p += e->size + 4;
         }
     } else {
-        tap_diag("no usable memory map (addr 0x%x length %u)", info->mmap_addr,
-                 info->mmap_length);
+        tap_diag("no usable memory map (addr 0x%x length %u)", info->mmap_addr, info->mmap_length);
     }
     tap_ok(found, "Multiboot memory map has an available range starting at 0x100000");
 }

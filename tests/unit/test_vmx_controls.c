@@ -1,6 +1,5 @@
-/* Unit tests (cmocka) for vmm/vmx/vmx_controls.c: control values from the capability MSRs Bochs
- * reports for corei7_icelake_u, synthetic MSRs lacking a required bit, IA32_VMX_BASIC, CR fixed
- * bits. */
+/* Unit tests (cmocka) for vmm/vmx/vmx_controls.c: control values from Bochs's icelake capability
+ * MSRs and from MSRs lacking a required bit, IA32_VMX_BASIC fields, CR0/CR4 fixed bits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +10,7 @@
 #include "vmm/vmx/vmx_defs.h"
 #include "vmm/vmx/vmx_controls.h"
 
-/* Bochs 2.8, cpu model corei7_icelake_u. PROCBASED's low word is the plain MSR's; the TRUE MSR
+/* Bochs, cpu model corei7_icelake_u. PROCBASED's low word is the plain MSR's; the TRUE MSR
  * drops bits 15 and 16 (CR3-load/store exiting) from it. PROCBASED2's low word is always 0. */
 #define BOCHS_BASIC          0x00d8100000000004ull
 #define BOCHS_PINBASED       0x0000007f00000016ull /* plain and TRUE */
@@ -21,16 +20,22 @@
 #define BOCHS_EXIT           0x007fffff00036dffull
 #define BOCHS_ENTRY          0x0000ffff000011ffull
 
-/* The controls written out as numbers, independent of vmx_defs.h. */
+/*
+ * The controls written out as numbers, independent of vmx_defs.h:
+ *   pin-based:  external-interrupt exiting (0), NMI exiting (3)
+ *   primary:    HLT exiting (7), use I/O bitmaps (25), use MSR bitmaps (28), secondary (31)
+ *   secondary:  enable EPT (1), unrestricted guest (7); optional RDTSCP (3), VPID (5),
+ *               INVPCID (12), XSAVES/XRSTORS (20)
+ *   exit:       host address-space size (9), acknowledge interrupt (15), save/load EFER (20, 21)
+ *   entry:      IA-32e mode guest (9), load EFER (15)
+ */
 #define BIT(n)         (1u << (n))
-#define PIN_REQUIRED   (BIT(0) | BIT(3))                      /* external-interrupt, NMI exiting */
-#define PROC_REQUIRED  (BIT(7) | BIT(25) | BIT(28) | BIT(31)) /* HLT, I/O + MSR bitmaps, secondary \
-                                                               */
-#define PROC2_REQUIRED (BIT(1) | BIT(7))                      /* EPT, unrestricted guest */
-#define PROC2_OPTIONAL (BIT(3) | BIT(5) | BIT(12) | BIT(20))  /* RDTSCP, VPID, INVPCID, XSAVES */
-#define EXIT_REQUIRED  (BIT(9) | BIT(15) | BIT(20) | BIT(21)) /* host 64-bit, ack, save/load EFER  \
-                                                               */
-#define ENTRY_REQUIRED (BIT(9) | BIT(15))                     /* IA-32e guest, load EFER */
+#define PIN_REQUIRED   (BIT(0) | BIT(3))
+#define PROC_REQUIRED  (BIT(7) | BIT(25) | BIT(28) | BIT(31))
+#define PROC2_REQUIRED (BIT(1) | BIT(7))
+#define PROC2_OPTIONAL (BIT(3) | BIT(5) | BIT(12) | BIT(20))
+#define EXIT_REQUIRED  (BIT(9) | BIT(15) | BIT(20) | BIT(21))
+#define ENTRY_REQUIRED (BIT(9) | BIT(15))
 
 static void test_bochs_pin_based(void **state)
 {

@@ -14,8 +14,7 @@
  * can produce; *out is then unspecified. The pointer must not be NULL.
  */
 
-/* ---- I/O instructions (table 28-5) ------------------------------------------------------------
- */
+/* ---- I/O instructions (table 28-5) ----------------------------------------------------------- */
 
 struct exit_io {
     uint16_t port;
@@ -30,8 +29,7 @@ struct exit_io {
  * immediate port operand (INS/OUTS always take the port from DX). */
 bool exit_qual_decode_io(uint64_t qual, struct exit_io *out);
 
-/* ---- Control-register accesses (table 28-3) ---------------------------------------------------
- */
+/* ---- Control-register accesses (table 28-3) -------------------------------------------------- */
 
 enum exit_cr_access {
     EXIT_CR_MOV_TO_CR = 0,
@@ -52,8 +50,7 @@ struct exit_cr {
  * than 0. Fields that do not apply to the access type are set to 0 (false). */
 bool exit_qual_decode_cr(uint64_t qual, struct exit_cr *out);
 
-/* ---- EPT violations (table 28-7) --------------------------------------------------------------
- */
+/* ---- EPT violations (table 28-7) ------------------------------------------------------------- */
 
 struct exit_ept_violation {
     /* The access that caused the violation. */
@@ -87,8 +84,7 @@ struct exit_ept_violation {
 /* False when bit 8 is set without bit 7 (bit 8 is reserved, cleared to 0, if bit 7 is 0). */
 bool exit_qual_decode_ept_violation(uint64_t qual, struct exit_ept_violation *out);
 
-/* ---- VM-exit instruction information for INS and OUTS (table 28-8) ----------------------------
- */
+/* ---- VM-exit instruction information for INS and OUTS (table 28-8) --------------------------- */
 
 /* Segment registers in the encoding of table 28-8 (bits 17:15). */
 enum exit_segment {

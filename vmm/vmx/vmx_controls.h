@@ -6,8 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* ---- VM-execution, VM-exit and VM-entry controls ----------------------------------------------
- */
+/* ---- VM-execution, VM-exit and VM-entry controls --------------------------------------------- */
 
 /* The 32-bit control fields whose allowed settings a capability MSR reports. */
 enum vmx_control_kind {
@@ -24,7 +23,7 @@ enum vmx_control_kind {
  * the allowed 0-settings (bit X set: control X must be 1), bits 63:32 the allowed 1-settings (bit
  * 32+X clear: control X must be 0).
  *
- *   *value_out   = allowed0 | ((required | optional) & allowed1)
+ *   *value_out   = (allowed0 | required | optional) & allowed1
  *   *missing_out = required & ~allowed1, plus any bit cap_msr says must be 1 but may not be 1
  *                  (a self-contradictory MSR, which no real processor reports)
  *
@@ -32,9 +31,10 @@ enum vmx_control_kind {
  * failure it is what the processor would accept without the missing bits. Either pointer may be
  * NULL.
  *
- * Following SDM §32.5.1 "Algorithms for Determining VMX Capabilities" (§31.5.1 in older editions),
- * a VMM sets every "default1" control whose meaning it does not use to 1 when the capability MSR
- * allows it: pass vmx_control_reserved_default1(kind) in optional.
+ * Following the SDM's "Algorithms for Determining VMX Capabilities" (in the chapter
+ * "Virtual-Machine Monitor Programming Considerations"; §31.5.1 in the 2016-era editions), a VMM
+ * sets every "default1" control whose meaning it does not use to 1 when the capability MSR allows
+ * it: pass vmx_control_reserved_default1(kind) in optional.
  */
 bool vmx_control_value(uint64_t cap_msr, uint32_t required, uint32_t optional, uint32_t *value_out,
                        uint32_t *missing_out);
@@ -59,8 +59,7 @@ const char *vmx_control_kind_name(enum vmx_control_kind kind);
  * control" for a bit outside mica's table (the controls mica requires or may use). */
 const char *vmx_missing_control_name(enum vmx_control_kind kind, uint32_t missing);
 
-/* ---- IA32_VMX_BASIC (appendix A.1) ------------------------------------------------------------
- */
+/* ---- IA32_VMX_BASIC (appendix A.1) ----------------------------------------------------------- */
 
 uint32_t vmx_basic_revision_id(uint64_t vmx_basic);   /* bits 30:0; first dword of VMXON/VMCS */
 uint32_t vmx_basic_vmcs_size(uint64_t vmx_basic);     /* bits 44:32: bytes, 1..4096 */
@@ -72,8 +71,7 @@ bool vmx_basic_has_true_controls(uint64_t vmx_basic); /* bit 55 */
  * write-back". */
 const char *vmx_basic_problem(uint64_t vmx_basic);
 
-/* ---- CR0/CR4 fixed bits (appendix A.7, A.8) ---------------------------------------------------
- */
+/* ---- CR0/CR4 fixed bits (appendix A.7, A.8) -------------------------------------------------- */
 
 /*
  * In VMX operation a CR0/CR4 bit set in FIXED0 must be 1 and a bit clear in FIXED1 must be 0; VM

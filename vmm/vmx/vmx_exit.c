@@ -202,7 +202,15 @@ static void handle_ept_violation(struct vcpu *vcpu)
     struct exit_ept_violation v;
     exit_qual_decode_ept_violation(vmcs_read(EXIT_QUALIFICATION), &v);
     const char *access = v.fetch ? "instruction fetch from" : v.write ? "write to" : "read of";
-    /* No MMIO devices exist yet: every guest-physical address outside RAM is unbacked. */
+    const struct mmio_region *region = mmio_find(&vcpu->guest->mmio, gpa);
+    if (region) {
+        /* Instruction emulation for MMIO devices is not there yet: say so rather than guess. */
+        char what[128];
+        ksnprintf(what, sizeof(what), "%s MMIO device %s at %lx (MMIO emulation not implemented)",
+                  access, region->name, gpa);
+        stop_with_dump(vcpu, what);
+        return;
+    }
     char what[160];
     if (v.gla_valid)
         ksnprintf(what, sizeof(what),

@@ -87,6 +87,20 @@ static bool build_ept(struct vmx_vcpu *vx, struct guest *g, char *why, size_t wh
     return true;
 }
 
+/* Drops any translations cached from this EPT (SDM 29.4.3.1): needed whenever mappings change;
+ * done once here so that a reused EPTP can never see stale ones. */
+static void invalidate_ept_translations(struct vmx_vcpu *vx)
+{
+    if (!(vmx_caps.ept_vpid_cap & VMX_EPT_INVEPT))
+        return;
+    struct {
+        uint64_t eptp, reserved;
+    } descriptor = {ept_eptp(&vx->ept), 0};
+    uint64_t type = (vmx_caps.ept_vpid_cap & VMX_EPT_INVEPT_SINGLE_CONTEXT) ? INVEPT_SINGLE_CONTEXT
+                                                                             : INVEPT_ALL_CONTEXT;
+    __asm__ volatile("invept %0, %1" : : "m"(descriptor), "r"(type) : "cc", "memory");
+}
+
 static void write_controls(struct vmx_vcpu *vx)
 {
     vmcs_write(PIN_BASED_VM_EXEC_CONTROLS, vmx_caps.pin);
@@ -264,6 +278,7 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
     write_controls(vx);
     write_host_state();
     write_guest_state(entry);
+    invalidate_ept_translations(vx);
     log_info("vmx: VMCS ready; EPT maps %lu MiB of guest RAM (EPTP %lx)\n", guest->ram_size >> 20,
              ept_eptp(&vx->ept));
     return true;

@@ -13,8 +13,9 @@ void console_puts(const char *s)
         console_putc(*s++);
 }
 
-/* Prints v in base 10 or 16, at least width digits (padded with pad); returns the count. */
-static int put_number(uint32_t v, unsigned base, unsigned width, char pad)
+/* Prints v in base 10 or 16, '-' first if neg, in at least width characters (padded with pad:
+ * spaces before the sign, zeros after it); returns the count. */
+static int put_number(uint32_t v, bool neg, unsigned base, unsigned width, char pad)
 {
     char buf[12];
     unsigned n = 0;
@@ -24,8 +25,17 @@ static int put_number(uint32_t v, unsigned base, unsigned width, char pad)
         buf[n++] = "0123456789abcdef"[v % base];
         v /= base;
     } while (v);
-    for (; width > n; width--, count++)
+    unsigned len = n + neg;
+    if (neg && pad == '0') {
+        console_putc('-');
+        count++;
+    }
+    for (; width > len; width--, count++)
         console_putc(pad);
+    if (neg && pad != '0') {
+        console_putc('-');
+        count++;
+    }
     while (n) {
         console_putc(buf[--n]);
         count++;
@@ -57,19 +67,14 @@ int vprintf(const char *fmt, va_list ap)
         case 'd': {
             int32_t v = va_arg(ap, int32_t);
             uint32_t mag = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-            if (v < 0) {
-                console_putc('-');
-                count++;
-                width = width ? width - 1 : 0;
-            }
-            count += put_number(mag, 10, width, pad);
+            count += put_number(mag, v < 0, 10, width, pad);
             break;
         }
         case 'u':
-            count += put_number(va_arg(ap, uint32_t), 10, width, pad);
+            count += put_number(va_arg(ap, uint32_t), false, 10, width, pad);
             break;
         case 'x':
-            count += put_number(va_arg(ap, uint32_t), 16, width, pad);
+            count += put_number(va_arg(ap, uint32_t), false, 16, width, pad);
             break;
         case 's': {
             const char *s = va_arg(ap, const char *);
