@@ -102,13 +102,21 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) menu $(DEMO_GUEST)
 
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
-	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES))
+	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES)) $(BUILD)/test-guest-realmode.iso
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff loglevel=loud frobnicate=1 console"
 $(BUILD)/test-multiboot1.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot "test=all"
+
+# A flat binary guest entered in real mode (guest_flat=).
+$(GUEST_BUILD)/realmode.bin: tests/guests/realmode.asm | $(BUILD)/.build-deps
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin $< -o $@
+$(BUILD)/test-guest-realmode.iso: $(ELF) $(GUEST_BUILD)/realmode.bin scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff guest_flat=0x7c00" \
+		$(GUEST_BUILD)/realmode.bin realmode
 
 # One ISO per test guest: the hypervisor runs it and powers off with its verdict.
 $(BUILD)/test-guest-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
