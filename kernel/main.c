@@ -19,6 +19,7 @@
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/string.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
 #include "vmm/vmm.h"
 
@@ -206,6 +207,8 @@ static void init_timers(void)
         return;
     }
     boot.lapic_calibrated = lapic_calibrate(&boot.lapic);
+    if (boot.lapic_calibrated)
+        timer_init();
     kprintf("mica: local APIC id %u version 0x%x at %lx%s; timer %lu kHz (divide by 16), TSC %lu "
             "MHz%s\n",
             boot.lapic.id, boot.lapic.version, boot.lapic.base, boot.lapic.bsp ? " (BSP)" : "",

@@ -25,6 +25,7 @@ struct guest {
     struct mmio_bus mmio;
     struct debug_console console;
     struct post_port post;
+    bool devices_touched; /* the guest accessed a device since the last platform_update() */
     enum guest_end end;
     uint8_t exit_status; /* GUEST_EXITED: what the guest wrote */
     char stop_reason[256];

@@ -17,6 +17,22 @@ static uint32_t hypercall_ping(struct vcpu *vcpu, const struct hypercall_args *a
     return MICA_HC_OK;
 }
 
+/* Lets a guest measure its own exits (benchmarks and tests): the count includes this VMCALL. */
+static uint32_t hypercall_exit_count(struct vcpu *vcpu, const struct hypercall_args *args,
+                                     uint64_t *result)
+{
+    uint64_t count;
+    if (args->arg[0] == MICA_EXIT_COUNT_ALL)
+        count = vcpu->exits_total;
+    else if (args->arg[0] < VCPU_EXIT_REASONS)
+        count = vcpu->exits_by_reason[args->arg[0]];
+    else
+        return MICA_HC_EINVAL;
+    *result = count & 0xffffffffu;
+    vcpu->regs.rcx = count >> 32;
+    return MICA_HC_OK;
+}
+
 struct hypercall {
     const char *name;
     hypercall_fn fn;
@@ -24,6 +40,7 @@ struct hypercall {
 
 static const struct hypercall hypercalls[] = {
     [MICA_HC_PING] = {.name = "ping", .fn = hypercall_ping},
+    [MICA_HC_EXIT_COUNT] = {.name = "exit-count", .fn = hypercall_exit_count},
 };
 #define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))
 

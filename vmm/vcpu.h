@@ -20,11 +20,11 @@ struct guest_regs {
 struct vcpu {
     struct guest_regs regs;
     struct guest *guest;
+    bool halted; /* executed HLT; runs again when an interrupt is delivered */
+    uint64_t interrupts_injected;
     uint64_t exits_total;
     uint64_t exits_by_reason[VCPU_EXIT_REASONS];
     uint64_t exits_reason_out_of_range;
-    /* MSRs the hardware does not switch on VM entry/exit and mica keeps per vCPU. */
-    uint64_t msr_feature_control_reads;
     void *vendor; /* struct vmx_vcpu */
 };
 

@@ -11,10 +11,10 @@
 #include "kernel/power.h"
 #include "kernel/string.h"
 #include "vmm/devices/debug_console.h"
-#include "vmm/devices/debug_exit.h"
 #include "vmm/guest.h"
 #include "vmm/guest_loader.h"
 #include "vmm/hypercall.h"
+#include "vmm/platform.h"
 #include "vmm/vcpu.h"
 #include "vmm/vlog.h"
 
@@ -34,13 +34,6 @@ static uint64_t hypervisor_image_checksum(void)
          p++)
         h = (h ^ *p) * 0x100000001b3ull;
     return h;
-}
-
-static void report_unclaimed_port(uint16_t port, unsigned size, enum io_direction dir)
-{
-    vlog("mica: guest %s of %u byte%s at unclaimed port 0x%x (reads give all ones; reported once "
-         "per port)\n",
-         dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port);
 }
 
 static void allocate_guest_ram(struct guest *g)
@@ -86,15 +79,6 @@ static void load_guest(struct guest *g, struct guest_entry *entry)
             entry->real_mode ? " (real mode)" : "");
 }
 
-static void attach_devices(struct guest *g)
-{
-    iobus_init(&g->iobus);
-    g->iobus.report_unclaimed = report_unclaimed_port;
-    if (debug_console_attach(&g->console, &g->iobus) != IOBUS_OK ||
-        debug_exit_attach(g) != IOBUS_OK || post_port_attach(&g->post, &g->iobus) != IOBUS_OK)
-        panic("cannot register the debug devices on the port bus");
-}
-
 static void report_exit_statistics(const struct vcpu *v)
 {
     kprintf("mica: exit statistics: %lu VM exits\n", v->exits_total);
@@ -133,7 +117,7 @@ void vmm_main(void)
     struct guest *g = &the_guest;
     struct guest_entry entry = {0};
     allocate_guest_ram(g);
-    attach_devices(g);
+    platform_init(g);
     load_guest(g, &entry);
     if (!vendor_vcpu_create(&the_vcpu, g, &entry, why, sizeof(why)))
         fatal_error("cannot create the virtual CPU: %s", why);

@@ -17,7 +17,10 @@
  * In:  EAX/RAX = hypercall number; EBX, ECX, EDX, ESI = arguments 1-4 (RBX... in 64-bit mode).
  * Out: EAX/RAX = status (MICA_HC_OK or an error below); EBX = result value where one is defined.
  * Other registers are preserved. VMCALL from CPL > 0 fails with MICA_HC_EPERM. */
-#define MICA_HC_PING 0u /* returns EBX = argument 1 + 1: a round trip with no side effect */
+#define MICA_HC_PING       0u /* returns EBX = argument 1 + 1: a round trip with no side effect */
+#define MICA_HC_EXIT_COUNT 1u /* argument 1: a basic exit reason, or MICA_EXIT_COUNT_ALL;
+                                 returns the VM exits counted so far: EBX low, ECX high 32 bits */
+#define MICA_EXIT_COUNT_ALL 0xffffffffu
 
 #define MICA_HC_OK     0u
 #define MICA_HC_ENOSYS 1u /* unknown hypercall number */

@@ -52,6 +52,9 @@ void vmx_dump_guest(struct vcpu *vcpu);
 unsigned vmx_guest_cpl(void);
 bool vmx_guest_long_mode(void);
 
+/* vmx_intr.c */
+void vmx_deliver_interrupts(struct vcpu *vcpu);
+
 /* vmx_msr.c */
 void vmx_msr_bitmap_init(uint8_t *bitmap);
 void vmx_handle_rdmsr(struct vcpu *vcpu);

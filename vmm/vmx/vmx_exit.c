@@ -3,6 +3,7 @@
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
+#include "kernel/timer.h"
 #include "kernel/trap.h"
 #include "drivers/lapic.h"
 #include "vmm/cpuid_policy.h"
@@ -107,12 +108,16 @@ static void handle_external_interrupt(struct vcpu *vcpu)
 {
     (void)vcpu;
     /* Acknowledged on exit (VM_EXIT_ACK_INTERRUPT_ON_EXIT): the vector is in the exit
-     * interruption information. No host device interrupts are enabled yet, so just complete it. */
+     * interruption information, and the host handles it here rather than through its IDT. */
     uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTERRUPTION_INFORMATION);
     unsigned vector = info & VMX_INTR_INFO_VECTOR_MASK;
+    if (vector == HOST_TIMER_VECTOR) {
+        host_timer_interrupt();
+        return;
+    }
     if (vector != LAPIC_SPURIOUS_VECTOR)
         lapic_eoi();
-    vlog("mica: host interrupt vector %u while the guest ran\n", vector);
+    vlog("mica: unexpected host interrupt vector %u while the guest ran\n", vector);
 }
 
 static void handle_triple_fault(struct vcpu *vcpu)
@@ -141,13 +146,15 @@ static void handle_cpuid(struct vcpu *vcpu)
 
 static void handle_hlt(struct vcpu *vcpu)
 {
-    bool interrupts_on = vmcs_read(GUEST_RFLAGS) & RFLAGS_IF;
-    /* No virtual interrupt source exists yet, so nothing can ever wake a halted vCPU. */
+    vmx_skip_instruction();
+    if (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) {
+        vcpu->halted = true; /* the run loop idles until an interrupt can be delivered */
+        return;
+    }
+    /* Interrupts off and no NMI source: nothing can ever wake this vCPU. */
     vlog_drain();
-    kprintf("mica: guest executed HLT with interrupts %s and no virtual device that could wake "
-            "it\n",
-            interrupts_on ? "enabled" : "disabled");
-    guest_stop(vcpu->guest, "halted forever (HLT with nothing to wake it) at RIP %lx",
+    kprintf("mica: guest executed HLT with interrupts disabled: it can never wake up\n");
+    guest_stop(vcpu->guest, "halted with interrupts disabled (HLT with RFLAGS.IF = 0) at RIP %lx",
                vmcs_read(GUEST_RIP));
 }
 
@@ -285,6 +292,20 @@ static void handle_failed_entry(struct vcpu *vcpu, uint32_t reason)
     guest_stop(vcpu->guest, "VM entry failed: %s", vmx_exit_reason_name(basic));
 }
 
+/* An exit during event delivery (SDM 28.2.4): the event was not delivered and must be injected
+ * again on the next entry, unless the handler queued something else (SDM 27.6). */
+static void reinject_interrupted_event(void)
+{
+    uint32_t info = (uint32_t)vmcs_read(IDT_VECTORING_INFORMATION);
+    if (!(info & VMX_INTR_INFO_VALID) ||
+        (vmcs_read(VM_ENTRY_INTERRUPTION_INFORMATION) & VMX_INTR_INFO_VALID))
+        return;
+    if (info & VMX_INTR_INFO_DELIVER_ERROR_CODE)
+        vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read(IDT_VECTORING_ERROR_CODE));
+    vmcs_write(VM_ENTRY_INSTRUCTION_LENGTH, vmcs_read(VM_EXIT_INSTRUCTION_LENGTH));
+    vmcs_write(VM_ENTRY_INTERRUPTION_INFORMATION, info & ~VMX_INTR_INFO_NMI_UNBLOCKING_IRET);
+}
+
 void vmx_handle_exit(struct vcpu *vcpu)
 {
     uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
@@ -302,4 +323,6 @@ void vmx_handle_exit(struct vcpu *vcpu)
         exit_handlers[basic](vcpu);
     else
         handle_unexpected_exit(vcpu);
+    if (vcpu->guest->end == GUEST_RUNNING)
+        reinject_interrupted_event();
 }

@@ -101,6 +101,7 @@ void vmx_handle_io(struct vcpu *vcpu)
                    vmcs_read(EXIT_QUALIFICATION));
         return;
     }
+    vcpu->guest->devices_touched = true;
     if (io.string)
         handle_string_io(vcpu, &io);
     else

@@ -1,6 +1,8 @@
 /* The vCPU run loop: drain the deferred log, enter the guest, handle the exit, repeat until the
  * guest ends. VMLAUNCH/VMRESUME failures are reported with the VM-instruction error. */
 #include "kernel/log.h"
+#include "kernel/timer.h"
+#include "vmm/platform.h"
 #include "vmm/vlog.h"
 #include "vmm/vmm.h"
 #include "vmm/vmx/vmx.h"
@@ -16,6 +18,20 @@ void vendor_vcpu_run(struct vcpu *vcpu)
     struct vmx_vcpu *vx = vcpu->vendor;
     while (vcpu->guest->end == GUEST_RUNNING) {
         vlog_drain_if_allowed();
+        /* Device time only needs attention when the host timer fired, the guest touched a
+         * device (a timer may have been reprogrammed) or the vCPU waits for an interrupt. */
+        struct guest *g = vcpu->guest;
+        if (host_timer_take_expired() || g->devices_touched || vcpu->halted) {
+            g->devices_touched = false;
+            platform_update(g);
+            host_timer_arm(platform_next_event_ns(g));
+        }
+        vmx_deliver_interrupts(vcpu);
+        if (vcpu->halted) {
+            /* HLT with interrupts on: wait in the host for the next device event. */
+            host_idle();
+            continue;
+        }
         int rc = vmx_vmenter(&vcpu->regs, vx->launched);
         if (rc != VMENTER_EXITED) {
             const char *what = vx->launched ? "VMRESUME" : "VMLAUNCH";

@@ -1,0 +1,24 @@
+/* The guest's PC platform: which devices exist, how their interrupt lines reach the interrupt
+ * controller, how device time advances, and what the vCPU asks of it before each VM entry.
+ * Vendor-neutral. */
+#ifndef MICA_VMM_PLATFORM_H
+#define MICA_VMM_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct guest;
+
+/* Creates the devices and registers them on the guest's port bus. */
+void platform_init(struct guest *g);
+/* Advances device time to now: timers raise their interrupt lines. */
+void platform_update(struct guest *g);
+/* The interrupt controller's INTR output, and the INTA cycle (vector, or -1 if none). */
+bool platform_interrupt_pending(struct guest *g);
+int platform_acknowledge_interrupt(struct guest *g);
+/* Host time (host_time_ns) of the next device event, UINT64_MAX if none is due. */
+uint64_t platform_next_event_ns(struct guest *g);
+/* A byte typed on the hypervisor console, for the guest's UART. */
+void platform_console_input(struct guest *g, uint8_t byte);
+
+#endif
