@@ -34,6 +34,7 @@ struct vmx_msr_entry {
 struct vmx_vcpu {
     uint64_t vmcs_hpa;
     bool launched;
+    bool interrupt_window_requested; /* mirrors PROC_BASED_INTERRUPT_WINDOW_EXITING */
     uint8_t *io_bitmaps;  /* A then B: 8 KiB */
     uint8_t *msr_bitmap;  /* 4 KiB */
     struct vmx_msr_entry *guest_msrs; /* entry-load and exit-store area */

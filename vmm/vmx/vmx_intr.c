@@ -6,13 +6,17 @@
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_defs.h"
 
-static void request_interrupt_window(bool on)
+/* The window bit is tracked in the vCPU so the common case (nothing pending, no window asked
+ * for) costs no VMREAD. */
+static void request_interrupt_window(struct vmx_vcpu *vx, bool on)
 {
-    uint64_t proc = vmcs_read(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS);
-    uint64_t want = on ? proc | PROC_BASED_INTERRUPT_WINDOW_EXITING
-                       : proc & ~(uint64_t)PROC_BASED_INTERRUPT_WINDOW_EXITING;
-    if (want != proc)
-        vmcs_write(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, want);
+    if (vx->interrupt_window_requested == on)
+        return;
+    vx->interrupt_window_requested = on;
+    if (on)
+        vmcs_set_bits(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED_INTERRUPT_WINDOW_EXITING);
+    else
+        vmcs_clear_bits(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED_INTERRUPT_WINDOW_EXITING);
 }
 
 static bool guest_can_take_interrupt(void)
@@ -28,16 +32,17 @@ static bool guest_can_take_interrupt(void)
 void vmx_deliver_interrupts(struct vcpu *vcpu)
 {
     struct guest *g = vcpu->guest;
+    struct vmx_vcpu *vx = vcpu->vendor;
     if (!platform_interrupt_pending(g)) {
-        request_interrupt_window(false);
+        request_interrupt_window(vx, false);
         return;
     }
     if (!guest_can_take_interrupt()) {
-        request_interrupt_window(true);
+        request_interrupt_window(vx, true);
         return;
     }
     int vector = platform_acknowledge_interrupt(g);
-    request_interrupt_window(false);
+    request_interrupt_window(vx, false);
     if (vector < 0)
         return;
     vmcs_write(VM_ENTRY_INTERRUPTION_INFORMATION,
