@@ -42,6 +42,34 @@ enum iobus_status iobus_register(struct iobus *bus, uint16_t first, unsigned cou
     return IOBUS_OK;
 }
 
+enum iobus_status iobus_deny(struct iobus *bus, uint16_t first, unsigned count, const char *owner)
+{
+    if (count == 0 || (uint32_t)first + count > IOBUS_PORTS)
+        return IOBUS_ERR_RANGE;
+    if (bus->denied_count == IOBUS_MAX_DENIED)
+        return IOBUS_ERR_FULL;
+    bus->denied[bus->denied_count++] =
+        (struct io_denied_range){.first = first, .last = (uint16_t)(first + count - 1),
+                                 .owner = owner};
+    return IOBUS_OK;
+}
+
+static const struct io_denied_range *find_denied(const struct iobus *bus, uint16_t port,
+                                                 unsigned size)
+{
+    uint32_t last = (uint32_t)port + (size ? size : 1) - 1;
+    for (unsigned i = 0; i < bus->denied_count; i++) {
+        if (port <= bus->denied[i].last && bus->denied[i].first <= last)
+            return &bus->denied[i];
+    }
+    return NULL;
+}
+
+bool iobus_port_allowed(const struct iobus *bus, uint16_t port, unsigned size)
+{
+    return find_denied(bus, port, size) == NULL;
+}
+
 const struct io_region *iobus_find(const struct iobus *bus, uint16_t port)
 {
     for (unsigned i = 0; i < bus->region_count; i++) {
@@ -56,6 +84,15 @@ bool iobus_access(struct iobus *bus, uint16_t port, unsigned size, enum io_direc
 {
     if (bus->accesses[port] != UINT32_MAX)
         bus->accesses[port]++;
+    const struct io_denied_range *denied = bus->denied_count ? find_denied(bus, port, size) : NULL;
+    if (denied) {
+        bus->denied_accesses++;
+        if (bus->report_denied)
+            bus->report_denied(port, size, dir, denied->owner);
+        if (dir == IO_IN)
+            *value = 0xffffffffu;
+        return false;
+    }
     const struct io_region *r = iobus_find(bus, port);
     if (r) {
         r->handler(r->device, port, size, dir, value);

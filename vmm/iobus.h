@@ -31,22 +31,39 @@ enum iobus_status {
     IOBUS_ERR_FULL,      /* IOBUS_MAX_REGIONS reached */
 };
 
+#define IOBUS_MAX_DENIED 8
+
+/* Ports the hypervisor keeps for itself: the guest may not use them, trapped or batched. */
+struct io_denied_range {
+    uint16_t first, last;
+    const char *owner;
+};
+
 struct iobus {
     struct io_region regions[IOBUS_MAX_REGIONS];
     unsigned region_count;
+    struct io_denied_range denied[IOBUS_MAX_DENIED];
+    unsigned denied_count;
+    uint64_t denied_accesses;
     uint32_t accesses[IOBUS_PORTS];            /* per port, saturating */
     uint64_t unclaimed_accesses;
     uint32_t unclaimed_reported[IOBUS_PORTS / 32]; /* one report per unclaimed port */
     /* Called once per unclaimed port (may be NULL), e.g. to log it. */
     void (*report_unclaimed)(uint16_t port, unsigned size, enum io_direction dir);
+    /* Called for each refused access to a denied port (may be NULL). */
+    void (*report_denied)(uint16_t port, unsigned size, enum io_direction dir, const char *owner);
 };
 
 void iobus_init(struct iobus *bus);
 enum iobus_status iobus_register(struct iobus *bus, uint16_t first, unsigned count,
                                  io_handler handler, void *device, const char *name);
 const char *iobus_strerror(enum iobus_status status);
-/* Performs one access. Unclaimed ports read as all ones and ignore writes. Returns false for an
- * unclaimed port (after counting it), true when a device handled it. */
+/* Marks ports as the hypervisor's: accesses are refused (reads all ones, writes dropped). */
+enum iobus_status iobus_deny(struct iobus *bus, uint16_t first, unsigned count, const char *owner);
+/* False when any byte of a size-byte access at port is a denied port. */
+bool iobus_port_allowed(const struct iobus *bus, uint16_t port, unsigned size);
+/* Performs one access. Unclaimed and denied ports read as all ones and ignore writes. Returns
+ * false for those (after counting them), true when a device handled the access. */
 bool iobus_access(struct iobus *bus, uint16_t port, unsigned size, enum io_direction dir,
                   uint32_t *value);
 const struct io_region *iobus_find(const struct iobus *bus, uint16_t port);

@@ -17,6 +17,16 @@ static void report_unclaimed_port(uint16_t port, unsigned size, enum io_directio
          dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port);
 }
 
+static void report_denied_port(uint16_t port, unsigned size, enum io_direction dir,
+                               const char *owner)
+{
+    vlog("mica: guest %s of %u byte%s at port 0x%x refused: the port belongs to %s\n",
+         dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port, owner);
+}
+
+#define PCI_CONFIG_PORT  0xcf8
+#define PCI_CONFIG_PORTS 8
+
 static void attach_or_panic(int status, const char *what)
 {
     if (status != IOBUS_OK)
@@ -28,6 +38,11 @@ void platform_init(struct guest *g)
 {
     iobus_init(&g->iobus);
     g->iobus.report_unclaimed = report_unclaimed_port;
+    g->iobus.report_denied = report_denied_port;
+    /* The host's PCI configuration mechanism stays the hypervisor's (no virtual PCI yet). */
+    attach_or_panic(iobus_deny(&g->iobus, PCI_CONFIG_PORT, PCI_CONFIG_PORTS,
+                               "the hypervisor (PCI configuration)"),
+                    "the PCI configuration ports");
     attach_or_panic(debug_console_attach(&g->console, &g->iobus), "the debug console");
     attach_or_panic(debug_exit_attach(g), "the debug-exit port");
     attach_or_panic(post_port_attach(&g->post, &g->iobus), "the POST port");

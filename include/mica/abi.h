@@ -22,12 +22,43 @@
                                  returns the VM exits counted so far: EBX low, ECX high 32 bits */
 #define MICA_EXIT_COUNT_ALL 0xffffffffu
 
+#define MICA_HC_IO_BATCH   2u /* batched port I/O: see below */
+
 #define MICA_HC_OK     0u
 #define MICA_HC_ENOSYS 1u /* unknown hypercall number */
 #define MICA_HC_EINVAL 2u /* bad argument */
 #define MICA_HC_EFAULT 3u /* a guest-physical range is not guest RAM */
 #define MICA_HC_E2BIG  4u /* a count is above its documented maximum */
 #define MICA_HC_EPERM  5u /* not allowed (e.g. from user mode) */
+
+/* ---- Batched port I/O (MICA_HC_IO_BATCH) ---------------------------------------------------
+ * In:  EBX/RBX = guest-physical address of an array of struct mica_io_op (8-byte aligned, inside
+ *      guest RAM), ECX = number of entries (1..MICA_IO_BATCH_MAX).
+ * The hypervisor executes the entries in order, exactly as the same IN/OUT (or REP INS/OUTS)
+ * instructions one by one would: same device state, same results, same interrupts. IN results are
+ * written back into each entry's value (low `size` bytes, the rest zero).
+ * Out: EAX = status, EBX = number of entries completed. On an error EBX is the index of the
+ *      first entry not done; the entries before it have taken effect.
+ * Errors: MICA_HC_EINVAL (count 0, misaligned array, unknown size or flags, a non-string entry
+ * with count other than 0 or 1), MICA_HC_E2BIG (count above MICA_IO_BATCH_MAX, or a string
+ * count above MICA_IO_STRING_MAX), MICA_HC_EFAULT (array or string buffer outside guest RAM),
+ * MICA_HC_EPERM (a port the guest may not use, refused as it is when trapped). */
+#define MICA_IO_BATCH_MAX  256u
+#define MICA_IO_STRING_MAX 4096u /* repetitions of one string entry */
+
+#define MICA_IO_OUT    0x01u /* 1: OUT (value -> port); 0: IN (port -> value) */
+#define MICA_IO_STRING 0x02u /* repeat `count` times to/from the buffer at guest-physical `value`
+                                (like REP OUTS/INS with DF = 0) */
+#define MICA_IO_FLAGS  (MICA_IO_OUT | MICA_IO_STRING)
+
+struct mica_io_op {
+    unsigned short port;
+    unsigned char size;  /* 1, 2 or 4 bytes */
+    unsigned char flags; /* MICA_IO_* */
+    unsigned int count;  /* string entries: repetitions; others: 0 or 1 (one access) */
+    unsigned long long value;
+};
+#define MICA_IO_OP_SIZE 16u
 
 /* ---- Fixed ports -----------------------------------------------------------------------------
  * MICA_PORT_DEBUG_CONSOLE: each byte written is guest console output (line-buffered and printed by

@@ -109,12 +109,36 @@ static void test_unclaimed_ports(void **state)
     free(bus);
 }
 
+static void test_denied_ports(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    struct recorder a = {0};
+    assert_int_equal(iobus_register(bus, 0xcf8, 8, record_io, &a, "pci"), IOBUS_OK);
+    assert_int_equal(iobus_deny(bus, 0xcf8, 4, "hypervisor"), IOBUS_OK);
+    assert_false(iobus_port_allowed(bus, 0xcf8, 4));
+    assert_false(iobus_port_allowed(bus, 0xcf6, 4)); /* overlaps 0xcf8 */
+    assert_true(iobus_port_allowed(bus, 0xcf4, 4));
+    assert_true(iobus_port_allowed(bus, 0xcfc, 4));
+    uint32_t v = 0x1234;
+    assert_false(iobus_access(bus, 0xcf8, 4, IO_OUT, &v));
+    assert_false(iobus_access(bus, 0xcfa, 1, IO_IN, &v));
+    assert_int_equal(v, 0xffffffffu);
+    assert_int_equal(a.calls, 0); /* the device never saw them */
+    assert_int_equal(bus->denied_accesses, 2);
+    assert_true(iobus_access(bus, 0xcfc, 4, IO_IN, &v));
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(iobus_deny(bus, 0xffff, 2, "x"), IOBUS_ERR_RANGE);
+    free(bus);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_and_dispatch),
         cmocka_unit_test(test_overlaps_and_bad_ranges_refused),
         cmocka_unit_test(test_unclaimed_ports),
+        cmocka_unit_test(test_denied_ports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/* Replaying a guest's batch of port operations (MICA_HC_IO_BATCH, include/mica/abi.h). Pure and
+ * vendor-neutral: guest memory and the port bus are reached through callbacks, so the host tests
+ * can hand it hostile memory (an array that changes while it is read). */
+#ifndef MICA_VMM_IO_BATCH_H
+#define MICA_VMM_IO_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "include/mica/abi.h"
+
+_Static_assert(sizeof(struct mica_io_op) == MICA_IO_OP_SIZE, "ABI entry layout");
+
+/* Entries replayed between two points where pending host interrupts are taken: bounds how long
+ * the hypervisor runs with interrupts disabled while replaying (docs/batching.md). */
+#define IO_BATCH_CHUNK 16
+
+struct io_batch_env {
+    /* Copy between guest-physical memory and hypervisor memory; false if any byte of the range
+     * is not guest RAM. */
+    bool (*read_guest)(void *ctx, uint64_t gpa, void *dst, size_t len);
+    bool (*write_guest)(void *ctx, uint64_t gpa, const void *src, size_t len);
+    /* May the guest use this port? (false: refused, as a trapped access would be) */
+    bool (*port_allowed)(void *ctx, uint16_t port, unsigned size);
+    /* One port access, through the same entry point as trapped I/O. */
+    void (*io)(void *ctx, uint16_t port, unsigned size, bool out, uint32_t *value);
+    /* Called after every IO_BATCH_CHUNK entries (may be NULL): the caller takes pending host
+     * interrupts there. */
+    void (*chunk_done)(void *ctx);
+    void *ctx;
+};
+
+struct io_batch_result {
+    uint32_t status;    /* MICA_HC_* */
+    uint32_t completed; /* entries fully done; on error the index of the failing entry */
+};
+
+struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t array_gpa,
+                                    uint64_t count);
+
+/* Checks one entry (already copied into hypervisor memory); MICA_HC_OK or the error. */
+uint32_t io_batch_check_entry(const struct mica_io_op *op);
+
+#endif
