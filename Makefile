@@ -162,7 +162,7 @@ integration-tests: $(TEST_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.test-deps
 	@echo "== boot tests (each emulator run prints START/END with its time)"
 	prove -j$(PROVE_JOBS) --exec 'python3' tests/integration/*.t
 
-bench: $(BUILD)/test-guest-vmx_cost.iso | $(BUILD)/.emu-deps
+bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/test-guest-batch_cost.iso | $(BUILD)/.emu-deps
 	@python3 tests/bench.py
 
 test:

@@ -18,7 +18,8 @@ GUEST_NASMFLAGS := -f elf32 -g -F dwarf
 GUEST_LDS     := $(GUEST_DIR)/lib/guest.ld
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_LDS)
 
-GUEST_NAMES    := vmx_basics vmx_cost hostile_unbacked hostile_triple_fault hostile_hv_pages
+GUEST_NAMES    := vmx_basics vmx_cost batch_cost hostile_unbacked hostile_triple_fault \
+	hostile_hv_pages
 GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES))
 GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm
 GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)/lib/tap.c \
@@ -26,7 +27,11 @@ GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)
 GUEST_ASM_OBJS := $(patsubst $(GUEST_DIR)/%.asm,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_ASM))
 GUEST_C_OBJS   := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_BUILD)/obj/%.o,$(GUEST_LIB_C)) \
 	$(patsubst %,$(GUEST_BUILD)/obj/%.o,$(GUEST_NAMES))
-GUEST_LIB_OBJS := $(GUEST_ASM_OBJS) $(filter $(GUEST_BUILD)/obj/lib/%,$(GUEST_C_OBJS))
+# The paravirtual guest library (guest/lib/: batching, soft interrupt masking) is linked in too.
+PV_GUEST_LIB_C    := $(wildcard guest/lib/*.c)
+PV_GUEST_LIB_OBJS := $(patsubst guest/lib/%.c,$(GUEST_BUILD)/obj/pvlib/%.o,$(PV_GUEST_LIB_C))
+GUEST_LIB_OBJS := $(GUEST_ASM_OBJS) $(filter $(GUEST_BUILD)/obj/lib/%,$(GUEST_C_OBJS)) \
+	$(PV_GUEST_LIB_OBJS)
 
 .PHONY: guests
 guests: $(GUESTS)
@@ -38,8 +43,12 @@ $(GUEST_C_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.c | $(GUEST_ORDER_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
+$(PV_GUEST_LIB_OBJS): $(GUEST_BUILD)/obj/pvlib/%.o: guest/lib/%.c | $(GUEST_ORDER_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
 $(GUEST_ASM_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.asm | $(GUEST_ORDER_DEPS)
 	@mkdir -p $(dir $@)
 	$(NASM) $(GUEST_NASMFLAGS) -MD $(GUEST_BUILD)/obj/$*.d -MP $< -o $@
 
--include $(wildcard $(GUEST_BUILD)/obj/*.d $(GUEST_BUILD)/obj/lib/*.d)
+-include $(wildcard $(GUEST_BUILD)/obj/*.d $(GUEST_BUILD)/obj/lib/*.d $(GUEST_BUILD)/obj/pvlib/*.d)

@@ -41,11 +41,6 @@ static unsigned word_bits(const struct vuart *v)
     return VUART_WORD_BITS_MIN + (v->lcr & VUART_LCR_WLS_MASK);
 }
 
-static uint8_t word_mask(const struct vuart *v)
-{
-    return (uint8_t)(BYTE_MASK >> (BYTE_BITS - word_bits(v)));
-}
-
 /* ---- interrupts ---------------------------------------------------------------------------- */
 
 /* IIR bits 3:0: the highest priority enabled interrupt pending, or VUART_IIR_NO_INT_PENDING. */
@@ -144,7 +139,6 @@ static void reveal_top_errors(struct vuart *v)
 
 static bool rx_push(struct vuart *v, uint8_t byte, uint8_t flags)
 {
-    byte &= word_mask(v);
     if (v->rx_count == rx_capacity(v)) {
         v->lsr_errors |= VUART_LSR_OE;
         v->rx_overruns++;
@@ -214,7 +208,6 @@ unsigned vuart_rx_room(const struct vuart *v)
 
 static void transmit(struct vuart *v, uint8_t byte)
 {
-    byte &= word_mask(v);
     if (v->mcr & VUART_MCR_LOOP) {
         v->loop_bytes++;
         rx_push(v, byte, 0);
@@ -225,8 +218,9 @@ static void transmit(struct vuart *v, uint8_t byte)
         if (v->tx)
             v->tx(v->tx_ctx, byte);
     }
-    /* The byte left THR at once: THR is empty again, which is a new THRE interrupt. */
-    v->thre_pending = true;
+    /* The byte left THR at once: THR is empty again, which is a new THRE interrupt (kept only
+     * while ETBEI is set; enabling ETBEI samples THRE anew). */
+    v->thre_pending = (v->ier & VUART_IER_ETBEI) != 0;
 }
 
 /* ---- registers ----------------------------------------------------------------------------- */

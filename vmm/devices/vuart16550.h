@@ -14,8 +14,9 @@
  *
  * - Transmission is instantaneous: a byte written to THR (DLAB=0) goes to the tx callback at once,
  *   so THR and the transmitter are always empty (LSR.THRE and LSR.TEMT always read 1) and the
- *   transmit FIFO is always empty. The byte is masked to the word length (LCR.WLS); while
- *   LCR.BREAK is set the line is held spacing and the byte is lost (counted in tx_lost_break).
+ *   transmit FIFO is always empty. Bytes pass whole whatever the word length (LCR.WLS), in both
+ *   directions, as in QEMU: a guest that never programs LCR (reset value: 5 bits) still prints.
+ *   While LCR.BREAK is set the line is held spacing and the byte is lost (tx_lost_break).
  *   The tx callback gets raw guest bytes: it must sanitize them before they reach a terminal
  *   (as vmm/devices/debug_console.c does).
  * - In loopback (MCR.LOOP) a byte written to THR goes into the RX FIFO instead (break is ignored),
