@@ -15,6 +15,7 @@
 #define NO_IR             (-1)
 #define BYTE_BITS         8
 #define FLOATING_BUS_BYTE 0xff /* a read no device answers */
+#define PORT_A0           0x1  /* the chip's A0 input: set on its odd port */
 
 static uint8_t ir_bit(unsigned ir)
 {
@@ -366,7 +367,7 @@ static uint8_t access_byte(struct pic8259_pair *pair, uint16_t port, enum io_dir
         else
             write_elcr(chip, value);
     } else {
-        bool odd_port = port & 1;
+        bool odd_port = port & PORT_A0;
         if (dir == IO_IN)
             result = read_pic_port(pair, chip, odd_port);
         else if (odd_port)

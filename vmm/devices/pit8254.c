@@ -114,16 +114,18 @@ static uint32_t ce_value(unsigned mode, uint32_t n, uint64_t e, uint32_t mod)
     }
 }
 
-static bool out_level(unsigned mode, uint32_t n, uint64_t e, bool gate)
+/* Modes 2 and 3 hold OUT high while not running: gate low, or waiting for the reload that the
+ * gate's rising edge triggers. */
+static bool out_level(unsigned mode, uint32_t n, uint64_t e, bool running)
 {
     switch (mode) {
     case PIT_MODE_TERMINAL_COUNT:
     case PIT_MODE_ONE_SHOT:
         return e >= n;
     case PIT_MODE_RATE_GENERATOR:
-        return !gate || e % n != n - 1;
+        return !running || e % n != n - 1;
     case PIT_MODE_SQUARE_WAVE:
-        return !gate || e % n < (n + 1) / 2;
+        return !running || e % n < (n + 1) / 2;
     default: /* strobes */
         return e != n;
     }
@@ -206,7 +208,7 @@ static bool view_out(const struct pit8254_channel *ch, const struct pit_view *v,
 {
     if (!v->counting)
         return ch->hold_out;
-    return out_level(ch->mode, v->seg.n, seg_elapsed(&v->seg, t), ch->gate);
+    return out_level(ch->mode, v->seg.n, seg_elapsed(&v->seg, t), v->seg.running);
 }
 
 static uint64_t view_edges(const struct pit8254_channel *ch, const struct pit_view *v, uint64_t t)
@@ -262,7 +264,10 @@ static void schedule_load(struct pit8254_channel *ch, uint64_t t0, uint32_t n)
 static void program(struct pit8254_channel *ch, uint64_t t, uint8_t cw)
 {
     hold(ch, t);
+    /* CE keeps its value, re-expressed if the control word changes binary/BCD counting. */
+    uint32_t ce = is_bcd(ch) ? bcd_decode(ch->hold_ce) : ch->hold_ce;
     ch->control = cw & PIT_CW_PROGRAM_MASK;
+    ch->hold_ce = is_bcd(ch) ? bcd_encode(ce % PIT_BCD_MODULUS) : (uint16_t)ce;
     ch->mode = (uint8_t)decode_mode(ch->control);
     /* "When a Control Word is written to a Counter, all Control Logic is immediately reset and
      * OUT goes to a known initial state": low in mode 0, high in the others. */

@@ -42,8 +42,9 @@
  *   written count with a nibble above 9 uses 9 for that digit.
  * - Access (RW1 RW0): LSB only, MSB only, or LSB then MSB, with one flip-flop for reads and an
  *   independent one for writes (the data sheet allows interleaving a read between the two
- *   bytes of a write). A control word resets both flip-flops and drops any latched count or
- *   status.
+ *   bytes of a write). A control word resets both flip-flops, drops any latched count or
+ *   status and stops counting until a count is written; CE keeps its value (re-expressed when
+ *   the control word switches between binary and BCD).
  * - Latches: the counter latch command (RW = 00) and the read-back command latch the count
  *   and/or the status byte; a second latch before the first is read is ignored. Reads return
  *   the latched status first, then the count bytes, from the latch while one is held, with the
