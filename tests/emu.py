@@ -86,10 +86,24 @@ class Run:
         sys.stderr.write("[emu] START %s (%s)\n" % (self.name, self.emu))
         sys.stderr.flush()
         self.t0 = time.monotonic()
-        self.out = open(os.path.join(self.workdir, "emulator.out"), "w")
-        self.proc = subprocess.Popen(self.cmd, cwd=self.workdir, stdin=subprocess.DEVNULL,
-                                     stdout=self.out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        for attempt in range(5):
+            self.out = open(os.path.join(self.workdir, "emulator.out"), "w")
+            self.proc = subprocess.Popen(self.cmd, cwd=self.workdir, stdin=subprocess.DEVNULL,
+                                         stdout=self.out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+            if self.emu != "bochs" or not self.rfb_port_busy():
+                return
+            # Bochs' headless display is a VNC server on the first free port of 5900-5949:
+            # with many emulators running at once (other jobs too) none may be free. Retry.
+            self.proc.wait()
+            self.out.close()
+            open(self.serial, "w").close()
+            time.sleep(2 + attempt)
+
+    def rfb_port_busy(self):
+        time.sleep(0.5)
+        with open(os.path.join(self.workdir, "emulator.out"), errors="replace") as f:
+            return "RFB could not bind" in f.read()
 
     def elapsed(self):
         return time.monotonic() - self.t0

@@ -7,8 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/devices/cmos_rtc.h"
 #include "vmm/devices/debug_console.h"
+#include "vmm/devices/device.h"
+#include "vmm/devices/pic8259.h"
+#include "vmm/devices/pit8254.h"
 #include "vmm/devices/post.h"
+#include "vmm/devices/vuart16550.h"
 #include "vmm/iobus.h"
 #include "vmm/mmio.h"
 
@@ -23,8 +28,13 @@ struct guest {
     uint64_t ram_size;
     struct iobus iobus;
     struct mmio_bus mmio;
+    struct device_clock clock;
     struct debug_console console;
     struct post_port post;
+    struct pic8259_pair pic;
+    struct pit8254 pit;
+    struct cmos_rtc rtc;
+    struct vuart uart;
     bool devices_touched; /* the guest accessed a device since the last platform_update() */
     enum guest_end end;
     uint8_t exit_status; /* GUEST_EXITED: what the guest wrote */

@@ -1,8 +1,12 @@
-/* Platform wiring: debug console and exit, POST and port 0x92 on the port bus. (The interrupt
- * controller, timer, RTC and UART models join here.) */
+/* Platform wiring: the PC devices a guest expects (two 8259A PICs, 8254 PIT, CMOS RTC, COM1
+ * 16550A) plus the debug console and exit, POST and port 0x92, their IRQ lines into the PIC, and
+ * device time from the host TSC. */
 #include "vmm/platform.h"
 
+#include "drivers/cmos_clock.h"
+#include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/timer.h"
 #include "vmm/devices/debug_console.h"
 #include "vmm/devices/debug_exit.h"
 #include "vmm/devices/port92.h"
@@ -34,6 +38,38 @@ static void attach_or_panic(int status, const char *what)
               iobus_strerror((enum iobus_status)status));
 }
 
+static uint64_t guest_clock_now(void *ctx)
+{
+    (void)ctx;
+    return host_time_ns();
+}
+
+static void uart_transmit(void *ctx, uint8_t byte)
+{
+    struct guest *g = ctx;
+    debug_console_put(&g->console, byte); /* the same marked, sanitized "guest|" lines */
+}
+
+static struct irq_line pic_line(struct guest *g, unsigned irq)
+{
+    return (struct irq_line){.set = pic8259_set_irq, .ctx = &g->pic, .irq = irq};
+}
+
+static struct rtc_datetime host_date(void)
+{
+    struct host_datetime h;
+    if (!host_rtc_read(&h)) {
+        log_warn("platform: the host RTC could not be read; the guest's clock starts at "
+                 "2000-01-01\n");
+        return (struct rtc_datetime){.year = 2000, .month = 1, .day = 1};
+    }
+    return (struct rtc_datetime){.year = h.year, .month = h.month, .day = h.day,
+                                 .hour = h.hour, .minute = h.minute, .second = h.second};
+}
+
+#define PIT_IRQ  0
+#define UART_IRQ 4
+
 void platform_init(struct guest *g)
 {
     iobus_init(&g->iobus);
@@ -43,37 +79,50 @@ void platform_init(struct guest *g)
     attach_or_panic(iobus_deny(&g->iobus, PCI_CONFIG_PORT, PCI_CONFIG_PORTS,
                                "the hypervisor (PCI configuration)"),
                     "the PCI configuration ports");
+    g->clock = (struct device_clock){.now_ns = guest_clock_now};
     attach_or_panic(debug_console_attach(&g->console, &g->iobus), "the debug console");
     attach_or_panic(debug_exit_attach(g), "the debug-exit port");
     attach_or_panic(post_port_attach(&g->post, &g->iobus), "the POST port");
     attach_or_panic(port92_attach(g), "port 0x92");
+
+    pic8259_init(&g->pic);
+    attach_or_panic(pic8259_attach(&g->pic, &g->iobus), "the 8259A PICs");
+    struct irq_line irq0 = pic_line(g, PIT_IRQ);
+    pit8254_init(&g->pit, &g->clock, &irq0);
+    attach_or_panic(pit8254_attach(&g->pit, &g->iobus), "the 8254 PIT");
+    struct irq_line irq8 = pic_line(g, CMOS_RTC_IRQ);
+    struct rtc_datetime now = host_date();
+    cmos_rtc_init(&g->rtc, &g->clock, &irq8, &now);
+    attach_or_panic(cmos_rtc_attach(&g->rtc, &g->iobus), "the CMOS RTC");
+    struct irq_line irq4 = pic_line(g, UART_IRQ);
+    vuart_init(&g->uart, VUART_COM1_PORT, &irq4, uart_transmit, g);
+    attach_or_panic(vuart_attach(&g->uart, &g->iobus), "the COM1 UART");
 }
 
 void platform_update(struct guest *g)
 {
-    (void)g;
+    pit8254_update(&g->pit);
+    cmos_rtc_update(&g->rtc);
 }
 
 bool platform_interrupt_pending(struct guest *g)
 {
-    (void)g;
-    return false;
+    return pic8259_has_interrupt(&g->pic);
 }
 
 int platform_acknowledge_interrupt(struct guest *g)
 {
-    (void)g;
-    return -1;
+    return pic8259_acknowledge(&g->pic);
 }
 
 uint64_t platform_next_event_ns(struct guest *g)
 {
-    (void)g;
-    return UINT64_MAX;
+    uint64_t pit = pit8254_next_irq_ns(&g->pit);
+    uint64_t rtc = cmos_rtc_next_irq_ns(&g->rtc);
+    return pit < rtc ? pit : rtc;
 }
 
 void platform_console_input(struct guest *g, uint8_t byte)
 {
-    (void)g;
-    (void)byte;
+    vuart_receive(&g->uart, byte);
 }

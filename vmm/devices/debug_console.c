@@ -15,6 +15,25 @@ void debug_console_flush(struct debug_console *dev)
     dev->len = 0;
 }
 
+void debug_console_put(struct debug_console *dev, uint8_t byte)
+{
+    char c = (char)byte;
+    dev->bytes++;
+    if (c == '\n') {
+        debug_console_flush(dev);
+        return;
+    }
+    if (c == '\r')
+        return;
+    /* Control characters other than tab are shown as '.', so a guest cannot drive the
+     * operator's terminal with escape sequences. */
+    if ((unsigned char)c < 0x20 && c != '\t')
+        c = '.';
+    dev->line[dev->len++] = c;
+    if (dev->len == DEBUG_CONSOLE_LINE_MAX)
+        debug_console_flush(dev);
+}
+
 static void debug_console_io(void *device, uint16_t port, unsigned size, enum io_direction dir,
                              uint32_t *value)
 {
@@ -25,23 +44,8 @@ static void debug_console_io(void *device, uint16_t port, unsigned size, enum io
         return;
     }
     /* A wider OUT writes its bytes in order, as consecutive OUTB would. */
-    for (unsigned i = 0; i < size; i++) {
-        char c = (char)(*value >> (8 * i));
-        dev->bytes++;
-        if (c == '\n') {
-            debug_console_flush(dev);
-            continue;
-        }
-        if (c == '\r')
-            continue;
-        /* Control characters other than tab are shown as '.', so a guest cannot drive the
-         * operator's terminal with escape sequences. */
-        if ((unsigned char)c < 0x20 && c != '\t')
-            c = '.';
-        dev->line[dev->len++] = c;
-        if (dev->len == DEBUG_CONSOLE_LINE_MAX)
-            debug_console_flush(dev);
-    }
+    for (unsigned i = 0; i < size; i++)
+        debug_console_put(dev, (uint8_t)(*value >> (8 * i)));
 }
 
 int debug_console_attach(struct debug_console *dev, struct iobus *bus)

@@ -16,6 +16,8 @@ struct debug_console {
 struct iobus;
 /* Registers on the bus; returns an iobus_status (IOBUS_OK or why not). */
 int debug_console_attach(struct debug_console *dev, struct iobus *bus);
+/* One byte of guest console output (also used by the virtual UART's transmitter). */
+void debug_console_put(struct debug_console *dev, uint8_t byte);
 /* Prints a partial last line, e.g. when the guest ends. */
 void debug_console_flush(struct debug_console *dev);
 

@@ -1,5 +1,6 @@
 /* The vCPU run loop: drain the deferred log, enter the guest, handle the exit, repeat until the
  * guest ends. VMLAUNCH/VMRESUME failures are reported with the VM-instruction error. */
+#include "drivers/uart16550.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
 #include "vmm/platform.h"
@@ -13,6 +14,15 @@ enum vmenter_result { VMENTER_EXITED = 0, VMENTER_FAIL_INVALID, VMENTER_FAIL_VAL
 
 int vmx_vmenter(struct guest_regs *regs, int launched);
 
+#define CONSOLE_POLL_NS 10000000ull
+
+/* Bytes typed on the hypervisor's console go to the guest's UART. */
+static void poll_console_input(struct guest *g)
+{
+    for (int c; (c = uart_getc(console_port())) >= 0;)
+        platform_console_input(g, (uint8_t)c);
+}
+
 void vendor_vcpu_run(struct vcpu *vcpu)
 {
     struct vmx_vcpu *vx = vcpu->vendor;
@@ -21,10 +31,16 @@ void vendor_vcpu_run(struct vcpu *vcpu)
         /* Device time only needs attention when the host timer fired, the guest touched a
          * device (a timer may have been reprogrammed) or the vCPU waits for an interrupt. */
         struct guest *g = vcpu->guest;
-        if (host_timer_take_expired() || g->devices_touched || vcpu->halted) {
+        bool timer_fired = host_timer_take_expired();
+        if (timer_fired || vcpu->halted)
+            poll_console_input(g);
+        if (timer_fired || g->devices_touched || vcpu->halted) {
             g->devices_touched = false;
             platform_update(g);
-            host_timer_arm(platform_next_event_ns(g));
+            uint64_t next = platform_next_event_ns(g);
+            /* A halted vCPU also wakes for console input: look again within 10 ms. */
+            uint64_t poll = host_time_ns() + CONSOLE_POLL_NS;
+            host_timer_arm(vcpu->halted && poll < next ? poll : next);
         }
         vmx_deliver_interrupts(vcpu);
         if (vcpu->halted) {
