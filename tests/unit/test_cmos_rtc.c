@@ -179,6 +179,17 @@ static void test_12_hour_mode(void **state)
     f->now_ns = NS_PER_SEC;
     assert_int_equal(rd(f, CMOS_REG_HOURS), 0x12);
     assert_int_equal(rd(f, CMOS_REG_DAY_OF_MONTH), 0x16);
+    /* A day of month written past the end of its month rolls over to the 1st of the next. */
+    wr(f, CMOS_REG_B, CMOS_B_SET | CMOS_B_24H);
+    wr(f, CMOS_REG_MONTH, 0x02);
+    wr(f, CMOS_REG_DAY_OF_MONTH, 0x31);
+    wr(f, CMOS_REG_HOURS, 0x23);
+    wr(f, CMOS_REG_B, CMOS_B_24H);
+    assert_int_equal(rd(f, CMOS_REG_DAY_OF_MONTH), 0x31);
+    f->now_ns += 3600 * NS_PER_SEC;
+    assert_int_equal(rd(f, CMOS_REG_DAY_OF_MONTH), 0x01);
+    assert_int_equal(rd(f, CMOS_REG_MONTH), 0x03);
+    wr(f, CMOS_REG_B, 0);
     /* Noon in binary 12-hour mode. */
     f->now_ns += 12 * 3600 * NS_PER_SEC;
     wr(f, CMOS_REG_B, CMOS_B_DM);
@@ -213,6 +224,9 @@ static void test_calendar_boundaries(void **state)
         /* centuries: 2000 is a leap year, 2100 is not; the century byte counts on */
         {2000, 2, 28, 12, 0, 0, SECS_PER_DAY, {0x00, 0x00, 0x12, 0x03, 0x29, 0x02, 0x00, 0x20}},
         {2100, 2, 28, 12, 0, 0, SECS_PER_DAY, {0x00, 0x00, 0x12, 0x02, 0x01, 0x03, 0x00, 0x21}},
+        {2000, 2, 29, 23, 59, 59, 1, {0x00, 0x00, 0x00, 0x04, 0x01, 0x03, 0x00, 0x20}},
+        /* the end of year 9999 wraps to year 0 */
+        {9999, 12, 31, 23, 59, 59, 1, {0x00, 0x00, 0x00, 0x07, 0x01, 0x01, 0x00, 0x00}},
         {2099, 12, 31, 23, 59, 59, 1, {0x00, 0x00, 0x00, 0x06, 0x01, 0x01, 0x00, 0x21}},
         {1999, 12, 31, 23, 59, 59, 1, {0x00, 0x00, 0x00, 0x07, 0x01, 0x01, 0x00, 0x20}},
         /* a long jump: 1000 days, 3:25:07 */
@@ -460,6 +474,15 @@ static void test_periodic_interrupt(void **state)
         n++;
     }
     assert_int_equal(n, 1024);
+    /* RS 0001 and 0010 are 256 Hz and 128 Hz (3.90625 ms, 7.8125 ms), on the same grid. */
+    f->now_ns = 10 * NS_PER_SEC + 1;
+    (void)rd(f, CMOS_REG_C);
+    wr(f, CMOS_REG_A, CMOS_A_DV_32768HZ | 0x01);
+    assert_int_equal(cmos_rtc_next_irq_ns(&f->rtc), 10 * NS_PER_SEC + 3906250);
+    wr(f, CMOS_REG_A, CMOS_A_DV_32768HZ | 0x02);
+    assert_int_equal(cmos_rtc_next_irq_ns(&f->rtc), 10 * NS_PER_SEC + 7812500);
+    wr(f, CMOS_REG_A, CMOS_A_DV_32768HZ | 0x03); /* 8192 Hz: 122070.3125 ns */
+    assert_int_equal(cmos_rtc_next_irq_ns(&f->rtc), 10 * NS_PER_SEC + 122071);
 }
 
 static void test_index_port_and_nmi_bit(void **state)

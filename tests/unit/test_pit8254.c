@@ -289,6 +289,7 @@ static void test_mode3_square_wave_on_port61(void **state)
     at_tick(f, t + 1000);
     assert_true(out2(f));
     outb(f, PIT_PORT_NMI_SC, PIT_NMI_SC_TIM_CNT2_EN); /* reload at t + 1001 */
+    assert_true(out2(f));                             /* high until then */
     at_tick(f, t + 1001 + 2);
     assert_true(out2(f));
     at_tick(f, t + 1001 + 3);

@@ -35,6 +35,8 @@ __attribute__((noreturn)) void guest_exit(uint8_t status);
 int catch_fault(void (*fn)(void *), void *arg);
 extern uint32_t fault_vector, fault_error, fault_eip;
 void idt_init(void);
+/* Points an IDT vector at an interrupt entry (an assembly stub ending in IRET). */
+void idt_set_gate(unsigned vector, uint32_t entry);
 
 /* TAP: "1..n", then "ok N - ..." / "not ok N - ...", "# ..." diagnostics. tap_done() exits with
  * MICA_GUEST_PASS if n checks ran and all passed, else MICA_GUEST_FAIL. */

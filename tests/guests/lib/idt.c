@@ -1,8 +1,9 @@
-/* Test guest IDT: interrupt gates for exceptions 0-31 (stubs in traps.asm) and the report of an
- * exception that no catch_fault() expected. */
+/* Test guest IDT: interrupt gates for exceptions 0-31 (stubs in traps.asm), gates for interrupt
+ * vectors set by tests, and the report of an exception that no catch_fault() expected. */
 #include "tests/guests/lib/guest.h"
 
-#define IDT_VECTORS 32
+#define IDT_VECTORS       256
+#define EXCEPTION_VECTORS 32
 #define GATE_INT32  0x8e /* present, DPL 0, 32-bit interrupt gate */
 #define SEL_CODE    0x08
 
@@ -19,19 +20,23 @@ struct exception_frame {
     uint32_t vector, error, eip, cs, eflags;
 };
 
-extern const uint32_t isr_stubs[IDT_VECTORS];
+extern const uint32_t isr_stubs[EXCEPTION_VECTORS];
 static struct idt_gate idt[IDT_VECTORS];
+
+void idt_set_gate(unsigned vector, uint32_t entry)
+{
+    idt[vector & 0xff] = (struct idt_gate){
+        .offset_lo = (uint16_t)entry,
+        .selector = SEL_CODE,
+        .type = GATE_INT32,
+        .offset_hi = (uint16_t)(entry >> 16),
+    };
+}
 
 void idt_init(void)
 {
-    for (unsigned v = 0; v < IDT_VECTORS; v++) {
-        idt[v] = (struct idt_gate){
-            .offset_lo = (uint16_t)isr_stubs[v],
-            .selector = SEL_CODE,
-            .type = GATE_INT32,
-            .offset_hi = (uint16_t)(isr_stubs[v] >> 16),
-        };
-    }
+    for (unsigned v = 0; v < EXCEPTION_VECTORS; v++)
+        idt_set_gate(v, isr_stubs[v]);
     struct descriptor_ptr p = {.limit = sizeof(idt) - 1, .base = (uint32_t)idt};
     lidt(&p);
 }
