@@ -23,6 +23,10 @@
 #define MICA_EXIT_COUNT_ALL 0xffffffffu
 
 #define MICA_HC_IO_BATCH   2u /* batched port I/O: see below */
+#define MICA_HC_SHARED_PAGE 3u /* EBX = gpa of this vCPU's struct mica_vcpu_shared (4 KiB aligned,
+                                  in guest RAM, once): switches the vCPU to paravirtual interrupt
+                                  delivery (soft interrupt masking, below) */
+#define MICA_HC_INTERRUPT_NOTIFY 4u /* "soft_sti found work pending": deliver pending vectors now */
 
 #define MICA_HC_OK     0u
 #define MICA_HC_ENOSYS 1u /* unknown hypercall number */
@@ -59,6 +63,35 @@ struct mica_io_op {
     unsigned long long value;
 };
 #define MICA_IO_OP_SIZE 16u
+
+/* ---- Soft interrupt masking (paravirtual interrupt delivery) --------------------------------
+ * After MICA_HC_SHARED_PAGE the guest never clears RFLAGS.IF to mask interrupts. Instead:
+ *  - soft_interrupt_enable: 1 = the guest takes interrupts, 0 = "soft cli". Written by the guest
+ *    only (plain stores: no VM exit).
+ *  - pending[]: bitmap of vectors 32-255 waiting to be delivered. The hypervisor sets bits (an
+ *    interrupt arrived while soft-disabled, or could not be injected yet); whoever delivers a
+ *    vector clears its bit first with an atomic bit-test-and-reset (LOCK BTR): the hypervisor
+ *    when it injects, the guest's return_from_interrupt when it dispatches in software. A vector
+ *    raised again while still pending coalesces (like an edge on a PIC input already in IRR).
+ *  - pending_count: number of set bits' worth of arrivals not yet delivered, as a quick check;
+ *    the bitmap is authoritative.
+ * The hypervisor injects the highest pending vector before a VM entry when
+ * soft_interrupt_enable = 1, RFLAGS.IF = 1 and nothing blocks (STI/MOV SS shadow); the guest's
+ * handlers run with IF = 0 (interrupt gates) and return through return_from_interrupt, which
+ * dispatches what is pending before IRET. Interrupts from the PIC are acknowledged and
+ * end-of-interrupted by the hypervisor in this mode: the guest never writes the PIC's EOI. */
+#define MICA_PENDING_WORDS 8 /* 256 vectors, 32 per word */
+
+struct mica_vcpu_shared {
+    volatile unsigned char soft_interrupt_enable;
+    unsigned char reserved0[3];
+    volatile unsigned int pending_count;
+    volatile unsigned int pending[MICA_PENDING_WORDS];
+    volatile unsigned int delivered_by_injection; /* statistics, written by the hypervisor */
+    volatile unsigned int coalesced;              /* raised again while already pending */
+    unsigned int reserved1[6];
+};
+#define MICA_VCPU_SHARED_SIZE 72u
 
 /* ---- Fixed ports -----------------------------------------------------------------------------
  * MICA_PORT_DEBUG_CONSOLE: each byte written is guest console output (line-buffered and printed by
