@@ -1,6 +1,7 @@
 # Host unit tests (tests/unit/test_NAME.c) and the kernel sources each one links.
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
-	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259
+	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
+	pit8254 cmos_rtc
 
 test_format_SRCS             := kernel/format.c
 test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
@@ -19,3 +20,5 @@ test_mmio_SRCS               := vmm/mmio.c
 test_io_batch_SRCS           := vmm/io_batch.c
 test_vuart16550_SRCS         := vmm/devices/vuart16550.c vmm/iobus.c
 test_pic8259_SRCS            := vmm/devices/pic8259.c vmm/iobus.c
+test_pit8254_SRCS            := vmm/devices/pit8254.c vmm/iobus.c
+test_cmos_rtc_SRCS           := vmm/devices/cmos_rtc.c vmm/iobus.c

@@ -5,7 +5,18 @@
 #include "kernel/string.h"
 
 #define NS_PER_SEC       1000000000ull
+#define SECONDS_PER_MIN  60u
+#define SECONDS_PER_HOUR 3600u
 #define SECONDS_PER_DAY  86400u
+#define MAX_SECOND       59u
+#define MAX_MINUTE       59u
+#define MAX_HOUR         23u
+#define MAX_DAY          31u
+#define MONTHS           12u
+#define BCD_SHIFT        4 /* tens digit in the high nibble */
+#define BCD_DIGIT_MASK   0xfu
+#define DECIMAL          10u
+#define OPEN_BUS         0xffu
 #define DAYS_PER_WEEK    7u
 #define YEARS_PER_CENT   100u
 #define MAX_FULL_YEAR    9999u
@@ -25,13 +36,14 @@ static bool is_leap(unsigned year)
 
 static unsigned days_in_month(unsigned year, unsigned month)
 {
-    static const uint8_t days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const uint8_t days[MONTHS] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (month == 2 && is_leap(year))
         return 29;
     return days[month - 1];
 }
 
-/* Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil). */
+/* Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil: 400-year eras of
+ * 146097 days, years starting in March; 719468 days from 0000-03-01 to 1970-01-01). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
@@ -87,7 +99,7 @@ static void advance_days(struct cmos_rtc_time *tm, uint64_t days)
 
 static uint32_t second_of_day(const struct cmos_rtc_time *tm)
 {
-    return tm->hour * 3600u + tm->minute * 60u + tm->second;
+    return tm->hour * SECONDS_PER_HOUR + tm->minute * SECONDS_PER_MIN + tm->second;
 }
 
 static void add_seconds(struct cmos_rtc_time *tm, uint64_t seconds)
@@ -95,9 +107,9 @@ static void add_seconds(struct cmos_rtc_time *tm, uint64_t seconds)
     uint64_t sod = second_of_day(tm) + seconds;
     uint64_t days = sod / SECONDS_PER_DAY;
     sod %= SECONDS_PER_DAY;
-    tm->hour = (uint8_t)(sod / 3600);
-    tm->minute = (uint8_t)(sod / 60 % 60);
-    tm->second = (uint8_t)(sod % 60);
+    tm->hour = (uint8_t)(sod / SECONDS_PER_HOUR);
+    tm->minute = (uint8_t)(sod / SECONDS_PER_MIN % SECONDS_PER_MIN);
+    tm->second = (uint8_t)(sod % SECONDS_PER_MIN);
     if (days)
         advance_days(tm, days);
 }
@@ -113,15 +125,15 @@ static uint8_t encode(const struct cmos_rtc *rtc, unsigned v)
 {
     if (rtc->reg_b & CMOS_B_DM)
         return (uint8_t)v;
-    return (uint8_t)((v / 10) << 4 | v % 10);
+    return (uint8_t)((v / DECIMAL) << BCD_SHIFT | v % DECIMAL);
 }
 
 static unsigned decode(const struct cmos_rtc *rtc, uint8_t raw, unsigned lo, unsigned hi)
 {
     unsigned v = raw;
     if (!(rtc->reg_b & CMOS_B_DM)) {
-        unsigned tens = raw >> 4, ones = raw & 0xfu;
-        v = clamp(tens, 0, BCD_DIGIT_MAX) * 10 + clamp(ones, 0, BCD_DIGIT_MAX);
+        unsigned tens = raw >> BCD_SHIFT, ones = raw & BCD_DIGIT_MASK;
+        v = clamp(tens, 0, BCD_DIGIT_MAX) * DECIMAL + clamp(ones, 0, BCD_DIGIT_MAX);
     }
     return clamp(v, lo, hi);
 }
@@ -137,7 +149,7 @@ static uint8_t encode_hour(const struct cmos_rtc *rtc, unsigned hour)
 static unsigned decode_hour(const struct cmos_rtc *rtc, uint8_t raw)
 {
     if (rtc->reg_b & CMOS_B_24H)
-        return decode(rtc, raw, 0, 23);
+        return decode(rtc, raw, 0, MAX_HOUR);
     unsigned h12 = decode(rtc, raw & (uint8_t)~CMOS_HOURS_PM, 1, HOURS_HALF_DAY);
     return h12 % HOURS_HALF_DAY + ((raw & CMOS_HOURS_PM) ? HOURS_HALF_DAY : 0);
 }
@@ -149,9 +161,10 @@ static bool alarm_byte_matches(uint8_t alarm, uint8_t value)
 
 static bool alarm_matches(const struct cmos_rtc *rtc, uint32_t sod)
 {
-    return alarm_byte_matches(rtc->alarm_second, encode(rtc, sod % 60)) &&
-           alarm_byte_matches(rtc->alarm_minute, encode(rtc, sod / 60 % 60)) &&
-           alarm_byte_matches(rtc->alarm_hour, encode_hour(rtc, sod / 3600));
+    return alarm_byte_matches(rtc->alarm_second, encode(rtc, sod % SECONDS_PER_MIN)) &&
+           alarm_byte_matches(rtc->alarm_minute,
+                              encode(rtc, sod / SECONDS_PER_MIN % SECONDS_PER_MIN)) &&
+           alarm_byte_matches(rtc->alarm_hour, encode_hour(rtc, sod / SECONDS_PER_HOUR));
 }
 
 /* Whether any of the next `updates` updates (each checked after it) matches the alarm. */
@@ -345,13 +358,13 @@ static void reg_write(struct cmos_rtc *rtc, uint8_t index, uint8_t value, uint64
     struct cmos_rtc_time *tm = &rtc->time;
     switch (index) {
     case CMOS_REG_SECONDS:
-        tm->second = (uint8_t)decode(rtc, value, 0, 59);
+        tm->second = (uint8_t)decode(rtc, value, 0, MAX_SECOND);
         break;
     case CMOS_REG_ALARM_SECONDS:
         rtc->alarm_second = value;
         break;
     case CMOS_REG_MINUTES:
-        tm->minute = (uint8_t)decode(rtc, value, 0, 59);
+        tm->minute = (uint8_t)decode(rtc, value, 0, MAX_MINUTE);
         break;
     case CMOS_REG_ALARM_MINUTES:
         rtc->alarm_minute = value;
@@ -366,10 +379,10 @@ static void reg_write(struct cmos_rtc *rtc, uint8_t index, uint8_t value, uint64
         tm->day_of_week = (uint8_t)decode(rtc, value, 1, DAYS_PER_WEEK);
         break;
     case CMOS_REG_DAY_OF_MONTH:
-        tm->day = (uint8_t)decode(rtc, value, 1, 31);
+        tm->day = (uint8_t)decode(rtc, value, 1, MAX_DAY);
         break;
     case CMOS_REG_MONTH:
-        tm->month = (uint8_t)decode(rtc, value, 1, 12);
+        tm->month = (uint8_t)decode(rtc, value, 1, MONTHS);
         break;
     case CMOS_REG_YEAR:
         tm->year = (uint8_t)decode(rtc, value, 0, YEARS_PER_CENT - 1);
@@ -405,7 +418,7 @@ static void cmos_rtc_io(void *device, uint16_t port, unsigned size, enum io_dire
     for (unsigned i = 0; i < size; i++) {
         uint32_t p = (uint32_t)port + i;
         uint8_t byte = (uint8_t)(*value >> (8 * i));
-        uint8_t read = 0xff; /* the index port is write-only; bytes past our ports */
+        uint8_t read = OPEN_BUS; /* the index port is write-only; bytes past our ports */
         if (p == CMOS_PORT_INDEX && dir == IO_OUT) {
             rtc->index = byte & CMOS_INDEX_MASK;
             rtc->nmi_disabled = byte & CMOS_INDEX_NMI_DISABLE;
@@ -423,12 +436,12 @@ static void cmos_rtc_io(void *device, uint16_t port, unsigned size, enum io_dire
 static void set_time(struct cmos_rtc *rtc, const struct rtc_datetime *dt)
 {
     unsigned year = clamp(dt->year, 0, MAX_FULL_YEAR);
-    unsigned month = clamp(dt->month, 1, 12);
+    unsigned month = clamp(dt->month, 1, MONTHS);
     unsigned day = clamp(dt->day, 1, days_in_month(year, month));
     rtc->time = (struct cmos_rtc_time){
-        .second = (uint8_t)clamp(dt->second, 0, 59),
-        .minute = (uint8_t)clamp(dt->minute, 0, 59),
-        .hour = (uint8_t)clamp(dt->hour, 0, 23),
+        .second = (uint8_t)clamp(dt->second, 0, MAX_SECOND),
+        .minute = (uint8_t)clamp(dt->minute, 0, MAX_MINUTE),
+        .hour = (uint8_t)clamp(dt->hour, 0, MAX_HOUR),
         .day_of_week = day_of_week(days_from_civil(year, month, day)),
         .day = (uint8_t)day,
         .month = (uint8_t)month,

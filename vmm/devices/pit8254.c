@@ -9,6 +9,14 @@
 #define PIT_BCD_MODULUS    10000u
 #define PIT_MIN_PERIODIC   2u /* smallest count of modes 2 and 3 */
 #define NO_EDGE            UINT64_MAX
+#define PIT_CW_M2          0x4u /* "don't care" in modes 2 and 3 */
+#define PIT_GATED_CHANNEL  2    /* the only gate not tied high on a PC */
+#define BCD_DIGIT_BITS     4
+#define BCD_DIGIT_MASK     0xfu
+#define BCD_DIGIT_MAX      9u
+#define COUNT_BITS         16
+#define DECIMAL            10u
+#define OPEN_BUS           0xffu
 
 uint64_t pit8254_ns_to_ticks(uint64_t ns)
 {
@@ -36,7 +44,7 @@ static unsigned decode_mode(uint8_t control)
 {
     unsigned m = (control >> PIT_CW_M_SHIFT) & PIT_CW_M_MASK;
     /* M2 is "don't care" for modes 2 and 3 (110, 111). */
-    return m > PIT_MODE_HARDWARE_STROBE ? m - 4 : m;
+    return m > PIT_MODE_HARDWARE_STROBE ? m & ~PIT_CW_M2 : m;
 }
 
 static unsigned rw_access(const struct pit8254_channel *ch)
@@ -62,9 +70,9 @@ static bool periodic_mode(unsigned mode)
 static uint32_t bcd_decode(uint16_t raw)
 {
     uint32_t v = 0;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-        uint32_t digit = (raw >> shift) & 0xfu;
-        v = v * 10 + (digit > 9 ? 9 : digit);
+    for (int shift = COUNT_BITS - BCD_DIGIT_BITS; shift >= 0; shift -= BCD_DIGIT_BITS) {
+        uint32_t digit = (raw >> shift) & BCD_DIGIT_MASK;
+        v = v * DECIMAL + (digit > BCD_DIGIT_MAX ? BCD_DIGIT_MAX : digit);
     }
     return v;
 }
@@ -72,9 +80,9 @@ static uint32_t bcd_decode(uint16_t raw)
 static uint16_t bcd_encode(uint32_t v)
 {
     uint16_t raw = 0;
-    for (unsigned shift = 0; shift < 16; shift += 4) {
-        raw |= (uint16_t)((v % 10) << shift);
-        v /= 10;
+    for (unsigned shift = 0; shift < COUNT_BITS; shift += BCD_DIGIT_BITS) {
+        raw |= (uint16_t)((v % DECIMAL) << shift);
+        v /= DECIMAL;
     }
     return raw;
 }
@@ -449,7 +457,7 @@ static void set_gate(struct pit8254_channel *ch, uint64_t t, bool gate)
 
 static uint8_t nmi_sc_read(const struct pit8254 *pit, uint64_t t)
 {
-    const struct pit8254_channel *ch2 = &pit->channels[2];
+    const struct pit8254_channel *ch2 = &pit->channels[PIT_GATED_CHANNEL];
     struct pit_view v = channel_view(ch2, t);
     uint8_t value = pit->nmi_sc & PIT_NMI_SC_WRITABLE;
     if ((t / PIT_REFRESH_TICKS) & 1)
@@ -465,7 +473,7 @@ static uint8_t pit_read(struct pit8254 *pit, uint32_t port, uint64_t t)
         return counter_read(&pit->channels[port - PIT_PORT_COUNTER0], t);
     if (port == PIT_PORT_NMI_SC)
         return nmi_sc_read(pit, t);
-    return 0xff; /* the control port has no read operation; bytes past our ports */
+    return OPEN_BUS; /* the control port has no read operation; bytes past our ports */
 }
 
 static void pit_write(struct pit8254 *pit, uint32_t port, uint64_t t, uint8_t byte)
@@ -476,7 +484,7 @@ static void pit_write(struct pit8254 *pit, uint32_t port, uint64_t t, uint8_t by
         control_write(pit, t, byte);
     } else if (port == PIT_PORT_NMI_SC) {
         pit->nmi_sc = byte & PIT_NMI_SC_WRITABLE;
-        set_gate(&pit->channels[2], t, byte & PIT_NMI_SC_TIM_CNT2_EN);
+        set_gate(&pit->channels[PIT_GATED_CHANNEL], t, byte & PIT_NMI_SC_TIM_CNT2_EN);
     }
 }
 
@@ -508,7 +516,7 @@ void pit8254_init(struct pit8254 *pit, const struct device_clock *clock,
         struct pit8254_channel *ch = &pit->channels[i];
         ch->control = PIT_CW(0u, PIT_CW_RW_LSB_MSB, PIT_MODE_TERMINAL_COUNT, false);
         ch->mode = PIT_MODE_TERMINAL_COUNT;
-        ch->gate = i != 2; /* gates 0 and 1 tied high; gate 2 is port 0x61 bit 0, reset 0 */
+        ch->gate = i != PIT_GATED_CHANNEL; /* gate 2 is port 0x61 bit 0, 0 at reset */
         ch->null_count = true;
     }
 }
