@@ -209,6 +209,35 @@ def run_expect(name, emu, iso, patterns, end="halt", timeout=60, **kw):
         print("# serial log %s, last lines:\n%s" % (r.serial, r.tail()))
 
 
+def run_checks(name, emu, iso, checks, end="pass", timeout=180, **kw):
+    """Boots, waits for the power-off, then reports TAP for each (description, fn(log) -> bool)
+    check plus the expected power-off status."""
+    r = Run(name, emu, iso, timeout, **kw)
+    r.start()
+    r.wait()
+    r.stop()
+    log = r.log()
+    print("1..%d" % (len(checks) + 1))
+    failed = False
+    for n, (description, fn) in enumerate(checks, 1):
+        try:
+            ok = bool(fn(log))
+        except Exception as e:  # a check that cannot even parse the log fails
+            ok = False
+            description += " (%s)" % e
+        failed |= not ok
+        print("%sok %d - %s" % ("" if ok else "not ", n, description))
+    ok = status_of(log) == STATUS[end]
+    failed |= not ok
+    print("%sok %d - powered off with status %s" % ("" if ok else "not ", len(checks) + 1, end))
+    if failed:
+        print("# serial log %s, last lines:\n%s" % (r.serial, r.tail()))
+
+
+def guest_lines(log):
+    return [l[len(GUEST_PREFIX):] for l in log.split("\n") if l.startswith(GUEST_PREFIX)]
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--emu", required=True, choices=["qemu-bios", "qemu-uefi", "qemu-nolm", "bochs"])
