@@ -166,6 +166,18 @@ static bool parse_guest_flat(struct option_value v, struct kernel_config *cfg, c
     return true;
 }
 
+static bool parse_rt_task(struct option_value v, struct kernel_config *cfg, char *why,
+                          size_t why_len)
+{
+    uint64_t hz;
+    if (!parse_size(v, &hz) || hz > 10000) {
+        ksnprintf(why, why_len, "expected a rate in Hz from 0 (off) to 10000");
+        return false;
+    }
+    cfg->rt_task_hz = (unsigned)hz;
+    return true;
+}
+
 static const struct option options[] = {
     {.name = "loglevel", .parse = parse_loglevel},
     {.name = "console", .parse = parse_console},
@@ -173,12 +185,13 @@ static const struct option options[] = {
     {.name = "fatal", .parse = parse_fatal},
     {.name = "guest_mem", .parse = parse_guest_mem},
     {.name = "guest_flat", .parse = parse_guest_flat},
+    {.name = "rt_task", .parse = parse_rt_task},
 };
 
 const char *cmdline_usage(void)
 {
     return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR";
+           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)

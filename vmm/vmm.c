@@ -15,6 +15,7 @@
 #include "vmm/guest_loader.h"
 #include "vmm/hypercall.h"
 #include "vmm/platform.h"
+#include "vmm/rt_task.h"
 #include "vmm/vcpu.h"
 #include "vmm/vlog.h"
 
@@ -123,6 +124,7 @@ void vmm_main(void)
         fatal_error("cannot create the virtual CPU: %s", why);
 
     kprintf("mica: starting the guest\n");
+    rt_task_start(kernel_config.rt_task_hz);
     vendor_vcpu_run(&the_vcpu);
     debug_console_flush(&g->console);
     vlog_drain();
@@ -136,6 +138,7 @@ void vmm_main(void)
         status = MICA_STATUS_GUEST_STOPPED;
     }
     report_exit_statistics(&the_vcpu);
+    rt_task_report();
     uint64_t checksum_after = hypervisor_image_checksum();
     if (checksum_after != checksum_before)
         panic("the hypervisor's code or read-only data changed while the guest ran "

@@ -144,6 +144,10 @@ static void test_guest_memory_sizes(void **state)
     assert_int_equal(cfg.guest_flat_load, 0x7c00);
     assert_false(cmdline_parse("guest_flat=0x100000", &cfg, &errors));
     assert_false(cmdline_parse("guest_flat=0", &cfg, &errors));
+    assert_true(cmdline_parse("rt_task=1000", &cfg, &errors));
+    assert_int_equal(cfg.rt_task_hz, 1000);
+    assert_false(cmdline_parse("rt_task=10001", &cfg, &errors));
+    assert_false(cmdline_parse("rt_task=fast", &cfg, &errors));
 }
 
 int main(void)

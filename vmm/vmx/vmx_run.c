@@ -4,6 +4,7 @@
 #include "kernel/log.h"
 #include "kernel/timer.h"
 #include "vmm/platform.h"
+#include "vmm/rt_task.h"
 #include "vmm/vlog.h"
 #include "vmm/vmm.h"
 #include "vmm/vmx/vmx.h"
@@ -32,12 +33,16 @@ void vendor_vcpu_run(struct vcpu *vcpu)
          * device (a timer may have been reprogrammed) or the vCPU waits for an interrupt. */
         struct guest *g = vcpu->guest;
         bool timer_fired = host_timer_take_expired();
+        if (timer_fired)
+            rt_task_poll();
         if (timer_fired || vcpu->halted)
             poll_console_input(g);
         if (timer_fired || g->devices_touched || vcpu->halted) {
             g->devices_touched = false;
             platform_update(g);
             uint64_t next = platform_next_event_ns(g);
+            if (rt_task_next_ns() < next)
+                next = rt_task_next_ns();
             /* A halted vCPU also wakes for console input: look again within 10 ms. */
             uint64_t poll = host_time_ns() + CONSOLE_POLL_NS;
             host_timer_arm(vcpu->halted && poll < next ? poll : next);
