@@ -184,3 +184,37 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (tests/fuzz/) ----------------------------------------------------------------------
+# libFuzzer targets of the parsers of guest- and user-controlled data, built with clang, ASan and
+# UBSan (tests/fuzz/sources.mk). `make fuzz-smoke`: every target for a bounded time on a copy of its
+# seeds, fixed seed; `make fuzz`: every target for FUZZ_SECONDS, corpus kept in build/fuzz/corpus/.
+# Both print one line per target and fail, naming the reproducer, if a target crashes or hangs.
+include tests/fuzz/sources.mk
+PKGS_FUZZ          := clang libclang-rt-14-dev
+FUZZ_CC            ?= clang
+FUZZ_CFLAGS        := -std=c11 -g -O1 -Wall -Wextra -Werror -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS       ?= 300
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_RUNS    ?= 2000000
+FUZZ_BINS          := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-smoke
+
+$(BUILD)/.fuzz-deps: scripts/ensure-packages.sh
+	@mkdir -p $(BUILD)
+	@$(ENSURE) $(PKGS_FUZZ)
+	@touch $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_%_SRCS) $(FUZZ_HEADERS) tests/fuzz/sources.mk \
+		| $(BUILD)/.fuzz-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(fuzz_$*_SRCS) -o $@
+
+fuzz-smoke: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh smoke $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_SMOKE_RUNS) \
+		$(FUZZ_TARGETS)
+
+fuzz: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh long $(BUILD)/fuzz $(FUZZ_SECONDS) 0 $(FUZZ_TARGETS)

@@ -1,6 +1,6 @@
-/* ACPI table parsing: RSDP validation, RSDT/XSDT walk, SDT header checks and MADT decoding.
- * Pure logic shared by the kernel and host unit tests; memory is reached only via struct acpi_mem.
- */
+/* ACPI table parsing: RSDP validation, RSDT/XSDT walk, SDT header checks, MADT, FADT, \_S5 and
+ * SPCR decoding. Pure logic shared by the kernel and host unit tests; memory is reached only via
+ * struct acpi_mem. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +27,10 @@ const char *acpi_status_str(enum acpi_status st)
         return "table not found";
     case ACPI_ERR_TOO_MANY:
         return "too many entries, list truncated";
+    case ACPI_ERR_UNSUPPORTED:
+        return "not supported";
+    case ACPI_ERR_AML:
+        return "malformed AML";
     case ACPI_STATUS_COUNT:
         break;
     }
@@ -345,4 +349,398 @@ enum acpi_status acpi_madt_parse(const struct acpi_mem *mem, uint64_t madt_phys,
     out->lapic_phys =
         out->lapic_address_override ? out->lapic_address_override : (uint64_t)out->lapic_address;
     return out->truncated ? ACPI_ERR_TOO_MANY : ACPI_OK;
+}
+
+/* ---- Generic Address Structure --------------------------------------------------------------- */
+
+const char *acpi_gas_space_str(uint8_t address_space_id)
+{
+    switch (address_space_id) {
+    case ACPI_GAS_SPACE_SYSTEM_MEMORY:
+        return "system memory";
+    case ACPI_GAS_SPACE_SYSTEM_IO:
+        return "system I/O";
+    case ACPI_GAS_SPACE_PCI_CONFIG:
+        return "PCI configuration";
+    case ACPI_GAS_SPACE_FFH:
+        return "functional fixed hardware";
+    }
+    return "other";
+}
+
+static struct acpi_reg reg_from_gas(const struct acpi_gas *g)
+{
+    struct acpi_reg r = {
+        .space = g->address_space_id,
+        .bit_width = g->register_bit_width,
+        .bit_offset = g->register_bit_offset,
+        .access_size = g->access_size,
+        .address = g->address,
+        .from_gas = true,
+    };
+    return r;
+}
+
+static struct acpi_reg reg_from_port(uint32_t port, uint8_t len_bytes)
+{
+    struct acpi_reg r = {
+        .space = ACPI_GAS_SPACE_SYSTEM_IO,
+        .bit_width = (uint8_t)(len_bytes * 8u),
+        .address = port,
+    };
+    return r;
+}
+
+/* ---- FADT ------------------------------------------------------------------------------------ */
+
+/* True when the table's first `length` bytes hold the whole field [off, off + size). */
+static bool covers(size_t length, size_t off, size_t size)
+{
+    return off + size <= length;
+}
+
+#define FADT_COVERS(len, field)                                                                    \
+    covers((len), offsetof(struct acpi_fadt, field), sizeof(((struct acpi_fadt *)0)->field))
+
+/* The X_ GAS when covered with a non-zero address, else the 32-bit port field. */
+static struct acpi_reg fadt_block(const struct acpi_gas *x, bool x_covered, uint32_t port,
+                                  uint8_t len_bytes)
+{
+    if (x_covered && x->address != 0)
+        return reg_from_gas(x);
+    return reg_from_port(port, len_bytes);
+}
+
+enum acpi_status acpi_fadt_parse(const struct acpi_mem *mem, uint64_t phys,
+                                 struct acpi_fadt_info *out)
+{
+    if (!out)
+        return ACPI_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+
+    const struct acpi_sdt_header *hdr;
+    enum acpi_status st = acpi_table_validate(mem, phys, "FACP", &hdr);
+    if (st != ACPI_OK)
+        return st;
+
+    /* Copy only what the table holds; the rest of the struct stays zero. */
+    struct acpi_fadt f;
+    memset(&f, 0, sizeof(f));
+    memcpy(&f.header, hdr, sizeof(f.header));
+    size_t length = f.header.length;
+    if (length < ACPI_FADT_V1_LEN)
+        return ACPI_ERR_LENGTH;
+    memcpy(&f, hdr, length < sizeof(f) ? length : sizeof(f));
+
+    struct acpi_fadt_info i;
+    memset(&i, 0, sizeof(i));
+    i.revision = f.header.revision;
+    i.length = f.header.length;
+
+    i.dsdt32 = f.dsdt;
+    if (FADT_COVERS(length, x_dsdt))
+        i.x_dsdt = f.x_dsdt;
+    i.dsdt = i.x_dsdt ? i.x_dsdt : i.dsdt32;
+    i.smi_cmd = f.smi_cmd;
+    i.acpi_enable = f.acpi_enable;
+    i.acpi_disable = f.acpi_disable;
+
+    i.pm1_evt_len = f.pm1_evt_len;
+    i.pm1_cnt_len = f.pm1_cnt_len;
+    i.pm1a_evt = fadt_block(&f.x_pm1a_evt_blk, FADT_COVERS(length, x_pm1a_evt_blk), f.pm1a_evt_blk,
+                            f.pm1_evt_len);
+    i.pm1b_evt = fadt_block(&f.x_pm1b_evt_blk, FADT_COVERS(length, x_pm1b_evt_blk), f.pm1b_evt_blk,
+                            f.pm1_evt_len);
+    i.pm1a_cnt = fadt_block(&f.x_pm1a_cnt_blk, FADT_COVERS(length, x_pm1a_cnt_blk), f.pm1a_cnt_blk,
+                            f.pm1_cnt_len);
+    i.pm1b_cnt = fadt_block(&f.x_pm1b_cnt_blk, FADT_COVERS(length, x_pm1b_cnt_blk), f.pm1b_cnt_blk,
+                            f.pm1_cnt_len);
+    i.pm1_cnt_supported = acpi_reg_is_io_port(&i.pm1a_cnt) &&
+                          (i.pm1b_cnt.address == 0 || acpi_reg_is_io_port(&i.pm1b_cnt));
+
+    i.flags = f.flags;
+    i.hw_reduced = (f.flags & ACPI_FADT_HW_REDUCED_ACPI) != 0;
+    if (FADT_COVERS(length, reset_value)) {
+        i.reset_reg_sup = (f.flags & ACPI_FADT_RESET_REG_SUP) != 0;
+        i.reset_reg = reg_from_gas(&f.reset_reg);
+        i.reset_value = f.reset_value;
+    }
+    if (FADT_COVERS(length, sleep_control_reg))
+        i.sleep_control = reg_from_gas(&f.sleep_control_reg);
+
+    /* IAPC_BOOT_ARCH was reserved in ACPI 1.0 (revision 1). */
+    if (f.header.revision >= 2 && FADT_COVERS(length, iapc_boot_arch)) {
+        i.iapc_boot_arch_valid = true;
+        i.iapc_boot_arch = f.iapc_boot_arch;
+        i.legacy_devices = (f.iapc_boot_arch & ACPI_IAPC_BOOT_ARCH_LEGACY_DEVICES) != 0;
+        i.has_8042 = (f.iapc_boot_arch & ACPI_IAPC_BOOT_ARCH_8042) != 0;
+        i.vga_not_present = (f.iapc_boot_arch & ACPI_IAPC_BOOT_ARCH_VGA_NOT_PRESENT) != 0;
+        i.cmos_rtc_not_present = (f.iapc_boot_arch & ACPI_IAPC_BOOT_ARCH_CMOS_RTC_NOT_PRESENT) != 0;
+    }
+    *out = i;
+    return ACPI_OK;
+}
+
+uint16_t acpi_pm1_cnt_sleep_value(uint16_t current, uint8_t slp_typ, bool slp_en)
+{
+    uint32_t v = current & ~(ACPI_PM1_CNT_SLP_TYP_MASK | ACPI_PM1_CNT_SLP_EN);
+    v |= ((uint32_t)slp_typ << ACPI_PM1_CNT_SLP_TYP_SHIFT) & ACPI_PM1_CNT_SLP_TYP_MASK;
+    if (slp_en)
+        v |= ACPI_PM1_CNT_SLP_EN;
+    return (uint16_t)v;
+}
+
+/* ---- \_S5 in AML ----------------------------------------------------------------------------- */
+
+/* One package element at p[0..end - p) as an integer constant; advances *p. */
+static enum acpi_status aml_integer(const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+    const uint8_t *q = *p;
+    if (q >= end)
+        return ACPI_ERR_LENGTH;
+    uint8_t op = *q++;
+    size_t size;
+    switch (op) {
+    case ACPI_AML_ZERO_OP:
+    case ACPI_AML_ONE_OP:
+        *value = op;
+        *p = q;
+        return ACPI_OK;
+    case ACPI_AML_BYTE_PREFIX:
+        size = 1;
+        break;
+    case ACPI_AML_WORD_PREFIX:
+        size = 2;
+        break;
+    case ACPI_AML_DWORD_PREFIX:
+        size = 4;
+        break;
+    case ACPI_AML_QWORD_PREFIX:
+        size = 8;
+        break;
+    default:
+        /* A bare small number: not valid AML, but found in hand-written tables. */
+        if (op <= ACPI_SLP_TYP_MAX) {
+            *value = op;
+            *p = q;
+            return ACPI_OK;
+        }
+        return ACPI_ERR_AML;
+    }
+    if ((size_t)(end - q) < size)
+        return ACPI_ERR_LENGTH;
+    uint64_t v = 0;
+    for (size_t k = 0; k < size; k++)
+        v |= (uint64_t)q[k] << (8 * k);
+    *value = v;
+    *p = q + size;
+    return ACPI_OK;
+}
+
+/* Decodes the package whose PkgLength starts at p (just after PackageOp); end bounds the buffer. */
+static enum acpi_status aml_s5_package(const uint8_t *p, const uint8_t *end,
+                                       struct acpi_s5_info *out)
+{
+    if (p >= end)
+        return ACPI_ERR_LENGTH;
+    /* PkgLength: bits 7-6 of the lead byte count the bytes that follow (0-3). With none, bits 5-0
+     * are the length; otherwise bits 3-0 are its low nibble and each next byte 8 more bits. The
+     * length counts itself and everything up to the package's end. */
+    size_t follow = p[0] >> 6;
+    size_t avail = (size_t)(end - p);
+    if (avail < 1 + follow)
+        return ACPI_ERR_LENGTH;
+    size_t pkg_len;
+    if (follow == 0) {
+        pkg_len = p[0] & 0x3fu;
+    } else {
+        pkg_len = p[0] & 0x0fu;
+        for (size_t k = 1; k <= follow; k++)
+            pkg_len |= (size_t)p[k] << (4 + 8 * (k - 1));
+    }
+    if (pkg_len > avail || pkg_len < 1 + follow + 1) /* itself, then NumElements */
+        return ACPI_ERR_LENGTH;
+    const uint8_t *pkg_end = p + pkg_len;
+    const uint8_t *q = p + 1 + follow;
+    uint8_t count = *q++;
+    if (count == 0)
+        return ACPI_ERR_AML;
+
+    uint64_t a, b;
+    enum acpi_status st = aml_integer(&q, pkg_end, &a);
+    if (st != ACPI_OK)
+        return st;
+    if (count == 1) { /* ACPI 1.0 packed form: SLP_TYPa in bits 0-7, SLP_TYPb in bits 8-15 */
+        b = (a >> 8) & 0xffu;
+        a &= 0xffu;
+    } else {
+        st = aml_integer(&q, pkg_end, &b);
+        if (st != ACPI_OK)
+            return st;
+    }
+    if (a > ACPI_SLP_TYP_MAX || b > ACPI_SLP_TYP_MAX)
+        return ACPI_ERR_AML;
+    out->slp_typa = (uint8_t)a;
+    out->slp_typb = (uint8_t)b;
+    out->element_count = count;
+    return ACPI_OK;
+}
+
+enum acpi_status acpi_aml_find_s5(const uint8_t *aml, size_t len, struct acpi_s5_info *out)
+{
+    if (!out)
+        return ACPI_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    if (!aml)
+        return ACPI_ERR_INVALID_ARG;
+
+    bool seen = false;
+    for (size_t i = 0; len >= 4 && i <= len - 4; i++) {
+        if (memcmp(aml + i, "_S5_", 4) != 0)
+            continue;
+        seen = true;
+        bool name_op =
+            (i >= 1 && aml[i - 1] == ACPI_AML_NAME_OP) ||
+            (i >= 2 && aml[i - 2] == ACPI_AML_NAME_OP && (aml[i - 1] == '\\' || aml[i - 1] == '^'));
+        if (!name_op || i + 4 >= len || aml[i + 4] != ACPI_AML_PACKAGE_OP)
+            continue;
+        enum acpi_status st = aml_s5_package(aml + i + 5, aml + len, out);
+        if (st != ACPI_OK) {
+            memset(out, 0, sizeof(*out));
+            return st;
+        }
+        out->offset = i;
+        return ACPI_OK;
+    }
+    return seen ? ACPI_ERR_UNSUPPORTED : ACPI_ERR_NOT_FOUND;
+}
+
+enum acpi_status acpi_table_find_s5(const struct acpi_mem *mem, uint64_t phys, const char sig[4],
+                                    struct acpi_s5_info *out)
+{
+    if (!out)
+        return ACPI_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    if (!sig)
+        return ACPI_ERR_INVALID_ARG;
+
+    const struct acpi_sdt_header *hdr;
+    enum acpi_status st = acpi_table_validate(mem, phys, sig, &hdr);
+    if (st != ACPI_OK)
+        return st;
+    uint32_t length;
+    memcpy(&length, (const uint8_t *)hdr + offsetof(struct acpi_sdt_header, length),
+           sizeof(length));
+    const size_t start = sizeof(struct acpi_sdt_header);
+    st = acpi_aml_find_s5((const uint8_t *)hdr + start, length - start, out);
+    if (st == ACPI_OK)
+        out->offset += start;
+    return st;
+}
+
+/* ---- SPCR ------------------------------------------------------------------------------------ */
+
+/* Offsets in the SPCR (Microsoft "Serial Port Console Redirection Table", revision 4). */
+#define SPCR_INTERFACE_TYPE    36
+#define SPCR_BASE_ADDRESS      40
+#define SPCR_INTERRUPT_TYPE    52
+#define SPCR_IRQ               53
+#define SPCR_GSI               54
+#define SPCR_BAUD_RATE         58
+#define SPCR_PARITY            59
+#define SPCR_STOP_BITS         60
+#define SPCR_FLOW_CONTROL      61
+#define SPCR_TERMINAL_TYPE     62
+#define SPCR_PCI_DEVICE_ID     64
+#define SPCR_PCI_VENDOR_ID     66
+#define SPCR_PCI_BUS           68
+#define SPCR_PCI_DEVICE        69
+#define SPCR_PCI_FUNCTION      70
+#define SPCR_PCI_SEGMENT       75
+#define SPCR_UART_CLOCK_FREQ   76 /* revision 3+ */
+#define SPCR_PRECISE_BAUD_RATE 80 /* revision 4+ */
+
+static uint32_t spcr_baud(uint8_t code)
+{
+    switch (code) {
+    case 3:
+        return 9600;
+    case 4:
+        return 19200;
+    case 6:
+        return 57600;
+    case 7:
+        return 115200;
+    }
+    return 0; /* 0 = as the firmware configured it; other codes are undefined */
+}
+
+enum acpi_status acpi_spcr_parse(const struct acpi_mem *mem, uint64_t phys,
+                                 struct acpi_spcr_info *out)
+{
+    if (!out)
+        return ACPI_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+
+    const struct acpi_sdt_header *hdr;
+    enum acpi_status st = acpi_table_validate(mem, phys, "SPCR", &hdr);
+    if (st != ACPI_OK)
+        return st;
+    const uint8_t *t = (const uint8_t *)hdr;
+    struct acpi_sdt_header h;
+    memcpy(&h, t, sizeof(h));
+    size_t length = h.length;
+    if (length < ACPI_SPCR_MIN_LEN)
+        return ACPI_ERR_LENGTH;
+
+    struct acpi_spcr_info i;
+    memset(&i, 0, sizeof(i));
+    i.revision = h.revision;
+    i.interface_type = t[SPCR_INTERFACE_TYPE];
+    struct acpi_gas base;
+    memcpy(&base, t + SPCR_BASE_ADDRESS, sizeof(base));
+    i.base = reg_from_gas(&base);
+    i.interrupt_type = t[SPCR_INTERRUPT_TYPE];
+    i.irq = t[SPCR_IRQ];
+    memcpy(&i.gsi, t + SPCR_GSI, sizeof(i.gsi));
+    i.baud_code = t[SPCR_BAUD_RATE];
+    i.baud_rate = spcr_baud(i.baud_code);
+    i.parity = t[SPCR_PARITY];
+    i.stop_bits = t[SPCR_STOP_BITS];
+    i.flow_control = t[SPCR_FLOW_CONTROL];
+    i.terminal_type = t[SPCR_TERMINAL_TYPE];
+    memcpy(&i.pci_device_id, t + SPCR_PCI_DEVICE_ID, sizeof(i.pci_device_id));
+    memcpy(&i.pci_vendor_id, t + SPCR_PCI_VENDOR_ID, sizeof(i.pci_vendor_id));
+    i.pci_bus = t[SPCR_PCI_BUS];
+    i.pci_device = t[SPCR_PCI_DEVICE];
+    i.pci_function = t[SPCR_PCI_FUNCTION];
+    i.pci_segment = t[SPCR_PCI_SEGMENT];
+    if (i.revision >= 3)
+        memcpy(&i.uart_clock_freq, t + SPCR_UART_CLOCK_FREQ, sizeof(i.uart_clock_freq));
+    if (i.revision >= 4 && covers(length, SPCR_PRECISE_BAUD_RATE, sizeof(uint32_t))) {
+        uint32_t precise;
+        memcpy(&precise, t + SPCR_PRECISE_BAUD_RATE, sizeof(precise));
+        if (precise != 0) /* overrides the baud code */
+            i.baud_rate = precise;
+    }
+    *out = i;
+    return ACPI_OK;
+}
+
+const char *acpi_spcr_interface_str(uint8_t interface_type)
+{
+    switch (interface_type) {
+    case ACPI_SPCR_16550:
+        return "16550";
+    case ACPI_SPCR_16550_SUBSET:
+        return "16450";
+    case ACPI_SPCR_ARM_PL011:
+        return "PL011";
+    case ACPI_SPCR_ARM_SBSA_32BIT:
+    case ACPI_SPCR_ARM_SBSA_GENERIC:
+        return "SBSA UART";
+    case ACPI_SPCR_16550_WITH_GAS:
+        return "16550 (GAS)";
+    }
+    return "other";
 }

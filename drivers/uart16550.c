@@ -28,6 +28,16 @@ void uart_putc(uint16_t port, char c)
     outb(port + UART_THR, (uint8_t)c);
 }
 
+unsigned uart_write_nonblocking(uint16_t port, const char *bytes, unsigned len)
+{
+    if (!(inb(port + UART_LSR) & UART_LSR_THRE))
+        return 0;
+    unsigned n = len < UART_FIFO_SIZE ? len : UART_FIFO_SIZE; /* THRE: the FIFO is empty */
+    for (unsigned i = 0; i < n; i++)
+        outb(port + UART_THR, (uint8_t)bytes[i]);
+    return n;
+}
+
 int uart_getc(uint16_t port)
 {
     if (!(inb(port + UART_LSR) & UART_LSR_DR))

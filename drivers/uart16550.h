@@ -37,6 +37,10 @@ bool uart_init(uint16_t port, uint32_t baud);
 void uart_putc(uint16_t port, char c);
 /* Returns -1 when no byte is waiting. */
 int uart_getc(uint16_t port);
+/* Writes up to UART_FIFO_SIZE bytes without waiting when the transmitter is empty; returns how
+ * many were written (0 while it is busy). */
+#define UART_FIFO_SIZE 16
+unsigned uart_write_nonblocking(uint16_t port, const char *bytes, unsigned len);
 /* Waits until every byte has left the shift register (before a power-off). */
 void uart_flush(uint16_t port);
 

@@ -43,6 +43,26 @@ void console_write(const char *s, unsigned long len)
     }
 }
 
+unsigned long console_write_nonblocking(const char *s, unsigned long len)
+{
+    if (!console_present)
+        return len;
+    char chunk[UART_FIFO_SIZE];
+    unsigned n = 0;
+    unsigned long used = 0;
+    while (used < len && n < UART_FIFO_SIZE) {
+        if (s[used] == '\n') {
+            if (n + 2 > UART_FIFO_SIZE)
+                break;
+            chunk[n++] = '\r';
+        }
+        chunk[n++] = s[used++];
+    }
+    if (uart_write_nonblocking(console_uart, chunk, n) == 0)
+        return 0;
+    return used;
+}
+
 void console_flush(void)
 {
     if (console_present)

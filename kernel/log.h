@@ -12,6 +12,8 @@ void console_init(uint16_t uart_port);
 uint16_t console_port(void);
 void console_write(const char *s, unsigned long len);
 void console_flush(void);
+/* Writes what the UART takes without waiting (\n becomes \r\n); returns the bytes of s used. */
+unsigned long console_write_nonblocking(const char *s, unsigned long len);
 
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);

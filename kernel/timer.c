@@ -74,6 +74,8 @@ void timer_init(void)
 
 void host_timer_arm(uint64_t deadline_ns)
 {
+    if (deadline_ns == deadline)
+        return; /* already counting towards it: restarting the count would only delay it */
     deadline = deadline_ns;
     program_timer();
 }

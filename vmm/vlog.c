@@ -54,8 +54,19 @@ void vlog_set_deferred(bool value)
 
 void vlog_drain_if_allowed(void)
 {
-    if (!deferred && tail != head)
+    if (tail == head)
+        return;
+    if (head - tail > VLOG_RING_SIZE / 4 * 3) {
         vlog_drain();
+        return;
+    }
+    if (deferred)
+        return;
+    unsigned long start = tail % VLOG_RING_SIZE;
+    unsigned long chunk = head - tail;
+    if (start + chunk > VLOG_RING_SIZE)
+        chunk = VLOG_RING_SIZE - start;
+    tail += console_write_nonblocking(ring + start, chunk);
 }
 
 unsigned long vlog_dropped(void)

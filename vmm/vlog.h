@@ -5,12 +5,15 @@
 
 #include <stdbool.h>
 
-#define VLOG_RING_SIZE 16384
+#define VLOG_RING_SIZE 65536
 
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes everything queued to the console. */
 void vlog_drain(void);
-/* While deferred (e.g. during a benchmark window), vlog_drain_if_allowed() does nothing. */
+/* Before each VM entry: writes only what the UART takes without waiting (at most its FIFO), so
+ * the serial port never holds the hypervisor up; past 3/4 full it drains completely, which
+ * throttles a guest that writes faster than the line. While deferred (e.g. during a benchmark
+ * window) it does nothing below that mark. */
 void vlog_set_deferred(bool deferred);
 void vlog_drain_if_allowed(void);
 /* Bytes dropped because the ring was full since boot. */

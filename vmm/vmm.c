@@ -125,6 +125,7 @@ void vmm_main(void)
 
     kprintf("mica: starting the guest\n");
     rt_task_start(kernel_config.rt_task_hz);
+    g->devices_touched = true; /* the first loop iteration arms the host timer */
     vendor_vcpu_run(&the_vcpu);
     debug_console_flush(&g->console);
     vlog_drain();
