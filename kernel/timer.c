@@ -12,6 +12,7 @@
 
 static uint64_t tsc_start;
 static uint64_t deadline = UINT64_MAX;
+static uint64_t deadline_tsc = UINT64_MAX;
 static volatile bool expired;
 
 /* a * b / c without overflowing 64 bits for the magnitudes used here (c up to a few GHz). */
@@ -47,6 +48,13 @@ static void program_timer(void)
     lapic_write(LAPIC_REG_TIMER_INITIAL, (uint32_t)count);
 }
 
+static void expire(void)
+{
+    deadline = UINT64_MAX;
+    deadline_tsc = UINT64_MAX;
+    expired = true;
+}
+
 void host_timer_interrupt(void)
 {
     lapic_eoi();
@@ -54,8 +62,20 @@ void host_timer_interrupt(void)
         program_timer(); /* a long deadline in several counter spans */
         return;
     }
-    deadline = UINT64_MAX;
-    expired = true;
+    expire();
+}
+
+uint64_t host_timer_deadline_tsc(void)
+{
+    return deadline_tsc;
+}
+
+void host_timer_check_deadline(void)
+{
+    if (deadline != UINT64_MAX && rdtsc() >= deadline_tsc) {
+        lapic_write(LAPIC_REG_TIMER_INITIAL, 0);
+        expire();
+    }
 }
 
 static void timer_trap(struct trap_frame *frame)
@@ -77,6 +97,7 @@ void host_timer_arm(uint64_t deadline_ns)
     if (deadline_ns == deadline)
         return; /* already counting towards it: restarting the count would only delay it */
     deadline = deadline_ns;
+    deadline_tsc = deadline_ns == UINT64_MAX ? UINT64_MAX : tsc_start + host_ns_to_tsc(deadline_ns);
     program_timer();
 }
 

@@ -18,6 +18,10 @@ void timer_init(void);
 void host_timer_arm(uint64_t deadline_ns);
 /* Set by the timer interrupt (through the IDT or a VM exit); cleared by the caller. */
 bool host_timer_take_expired(void);
+/* The armed deadline in TSC ticks (UINT64_MAX: none), for a VMX-preemption timer. */
+uint64_t host_timer_deadline_tsc(void);
+/* Marks the timer expired if its deadline has passed (after a VMX-preemption timer exit). */
+void host_timer_check_deadline(void);
 /* Called for HOST_TIMER_VECTOR delivered by a VM exit (acknowledged on exit): marks it expired
  * and completes it at the local APIC. */
 void host_timer_interrupt(void);

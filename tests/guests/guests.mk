@@ -18,7 +18,7 @@ GUEST_NASMFLAGS := -f elf32 -g -F dwarf
 GUEST_LDS     := $(GUEST_DIR)/lib/guest.ld
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_LDS)
 
-GUEST_NAMES    := vmx_basics vmx_cost batch_cost batch_equiv devices hostile_unbacked hostile_triple_fault \
+GUEST_NAMES    := vmx_basics vmx_cost batch_cost batch_equiv devices cli_spin hostile_unbacked hostile_triple_fault \
 	hostile_hv_pages
 GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES))
 GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm

@@ -11,21 +11,24 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <ucontext.h>
 
 #include "guest/lib/soft_irq.h"
 #include "vmm/vic.h"
 
-static struct mica_vcpu_shared page __attribute__((aligned(4096)));
+#define PAGE_BYTES 4096u
+static struct mica_vcpu_shared *pg; /* alone in its page (mmap), for mprotect */
 static struct vic vic;
 
 static int setup(void **state)
 {
     (void)state;
-    memset(&page, 0, sizeof(page));
-    page.soft_interrupt_enable = 1;
+    memset(pg, 0, sizeof(*pg));
+    pg->soft_interrupt_enable = 1;
     vic_init(&vic);
-    assert_true(vic_attach_shared(&vic, &page));
+    assert_true(vic_attach_shared(&vic, pg));
     return 0;
 }
 
@@ -39,7 +42,7 @@ static unsigned popcount(unsigned x)
 
 static bool page_bit(unsigned vector)
 {
-    return (page.pending[vector / 32] >> (vector % 32)) & 1;
+    return (pg->pending[vector / 32] >> (vector % 32)) & 1;
 }
 
 /* ---- guest-side fakes ---------------------------------------------------------------------- */
@@ -50,7 +53,7 @@ static unsigned notify_flag_seen; /* soft_interrupt_enable when notify was calle
 static void fake_notify(void)
 {
     notify_calls++;
-    notify_flag_seen = page.soft_interrupt_enable;
+    notify_flag_seen = pg->soft_interrupt_enable;
 }
 
 static unsigned dispatched[64];
@@ -94,21 +97,21 @@ static void test_attach(void **state)
     vic_init(&v);
     assert_false(vic_attach_shared(&v, NULL));
     assert_false(vic_active(&v));
-    memset(&page, 0, sizeof(page));
-    page.pending[0] = 0x80000005u;       /* guest garbage: vectors 0, 2, 31 */
-    page.delivered_by_injection = 12345; /* overwritten with our counter */
-    page.pending[3] = 1u << 4;           /* vector 100, left as the guest wrote it */
-    page.soft_interrupt_enable = 1;
-    assert_true(vic_attach_shared(&v, &page));
+    memset(pg, 0, sizeof(*pg));
+    pg->pending[0] = 0x80000005u;       /* guest garbage: vectors 0, 2, 31 */
+    pg->delivered_by_injection = 12345; /* overwritten with our counter */
+    pg->pending[3] = 1u << 4;           /* vector 100, left as the guest wrote it */
+    pg->soft_interrupt_enable = 1;
+    assert_true(vic_attach_shared(&v, pg));
     assert_true(vic_active(&v));
-    assert_int_equal(page.pending[0], 0);
+    assert_int_equal(pg->pending[0], 0);
     assert_int_equal(v.ignored_bad_vector, 3);
-    assert_int_equal(page.delivered_by_injection, 0);
-    assert_int_equal(page.pending[3], 1u << 4);
-    assert_int_equal(page.soft_interrupt_enable, 1);
+    assert_int_equal(pg->delivered_by_injection, 0);
+    assert_int_equal(pg->pending[3], 1u << 4);
+    assert_int_equal(pg->soft_interrupt_enable, 1);
     assert_false(vic_attach_shared(&v, &other));
-    assert_false(vic_attach_shared(&v, &page));
-    assert_ptr_equal(v.shared, &page);
+    assert_false(vic_attach_shared(&v, pg));
+    assert_ptr_equal(v.shared, pg);
 }
 
 static void test_raise_sets_bits_and_coalesces(void **state)
@@ -117,19 +120,19 @@ static void test_raise_sets_bits_and_coalesces(void **state)
     vic_raise(&vic, 32);
     vic_raise(&vic, 255);
     vic_raise(&vic, 100);
-    assert_int_equal(page.pending[1], 1u);
-    assert_int_equal(page.pending[7], 1u << 31);
-    assert_int_equal(page.pending[3], 1u << 4);
+    assert_int_equal(pg->pending[1], 1u);
+    assert_int_equal(pg->pending[7], 1u << 31);
+    assert_int_equal(pg->pending[3], 1u << 4);
     assert_int_equal(vic.raised, 3);
     assert_int_equal(vic.coalesced, 0);
-    assert_int_equal(page.pending_count, 3);
+    assert_int_equal(pg->pending_count, 3);
     vic_raise(&vic, 100);
     vic_raise(&vic, 100);
     assert_int_equal(vic.raised, 5);
     assert_int_equal(vic.coalesced, 2);
-    assert_int_equal(page.coalesced, 2);
-    assert_int_equal(page.pending_count, 3);
-    assert_int_equal(page.pending[3], 1u << 4);
+    assert_int_equal(pg->coalesced, 2);
+    assert_int_equal(pg->pending_count, 3);
+    assert_int_equal(pg->pending[3], 1u << 4);
     assert_true(vic_any_pending(&vic));
 }
 
@@ -141,9 +144,9 @@ static void test_raise_refuses_bad_vectors(void **state)
         vic_raise(&vic, bad[i]);
     assert_int_equal(vic.ignored_bad_vector, 8);
     assert_int_equal(vic.raised, 0);
-    assert_int_equal(page.pending_count, 0);
+    assert_int_equal(pg->pending_count, 0);
     for (unsigned w = 0; w < MICA_PENDING_WORDS; w++)
-        assert_int_equal(page.pending[w], 0);
+        assert_int_equal(pg->pending[w], 0);
     assert_false(vic_any_pending(&vic));
     vic_raise(&vic, 31 + 1);
     assert_int_equal(vic.raised, 1);
@@ -154,9 +157,9 @@ static void test_take_needs_flag_if_and_no_shadow(void **state)
 {
     (void)state;
     vic_raise(&vic, 77);
-    page.soft_interrupt_enable = 0;
+    pg->soft_interrupt_enable = 0;
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
-    page.soft_interrupt_enable = 1;
+    pg->soft_interrupt_enable = 1;
     assert_int_equal(vic_take_for_injection(&vic, false, false), -1);
     assert_int_equal(vic_take_for_injection(&vic, true, true), -1);
     assert_int_equal(vic_take_for_injection(&vic, false, true), -1);
@@ -165,13 +168,13 @@ static void test_take_needs_flag_if_and_no_shadow(void **state)
     assert_int_equal(vic_take_for_injection(&vic, true, false), 77);
     assert_false(page_bit(77));
     assert_int_equal(vic.injected, 1);
-    assert_int_equal(page.delivered_by_injection, 1);
-    assert_int_equal(page.pending_count, 0);
+    assert_int_equal(pg->delivered_by_injection, 1);
+    assert_int_equal(pg->pending_count, 0);
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
     assert_int_equal(vic.injected, 1);
     /* Any nonzero flag value counts as enabled. */
     vic_raise(&vic, 78);
-    page.soft_interrupt_enable = 0xa5;
+    pg->soft_interrupt_enable = 0xa5;
     assert_int_equal(vic_take_for_injection(&vic, true, false), 78);
 }
 
@@ -182,7 +185,7 @@ static void test_take_highest_first(void **state)
     const unsigned n = sizeof(order) / sizeof(order[0]);
     for (unsigned i = 0; i < n; i++)
         vic_raise(&vic, order[i]);
-    assert_int_equal(page.pending_count, n);
+    assert_int_equal(pg->pending_count, n);
     int last = 256;
     for (unsigned i = 0; i < n; i++) {
         int vec = vic_take_for_injection(&vic, true, false);
@@ -195,7 +198,7 @@ static void test_take_highest_first(void **state)
     }
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
     assert_int_equal(vic.injected, n);
-    assert_int_equal(page.pending_count, 0);
+    assert_int_equal(pg->pending_count, 0);
     assert_false(vic_any_pending(&vic));
 }
 
@@ -203,19 +206,19 @@ static void test_take_clears_exception_vector_bits(void **state)
 {
     (void)state;
     /* With the flag 0 the garbage is still cleared and counted. */
-    page.soft_interrupt_enable = 0;
-    page.pending[0] = 0xffffffffu;
+    pg->soft_interrupt_enable = 0;
+    pg->pending[0] = 0xffffffffu;
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
-    assert_int_equal(page.pending[0], 0);
+    assert_int_equal(pg->pending[0], 0);
     assert_int_equal(vic.ignored_bad_vector, 32);
     /* Enabled: never returns a vector < 32. */
-    page.soft_interrupt_enable = 1;
-    page.pending[0] = 1u << 13;
+    pg->soft_interrupt_enable = 1;
+    pg->pending[0] = 1u << 13;
     assert_false(vic_any_pending(&vic));
     assert_false(vic_wants_interrupt_window(&vic, false, false));
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
     assert_int_equal(vic.ignored_bad_vector, 33);
-    page.pending[0] = 1u << 2;
+    pg->pending[0] = 1u << 2;
     vic_raise(&vic, 33);
     assert_int_equal(vic_take_for_injection(&vic, true, false), 33);
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
@@ -226,23 +229,23 @@ static void test_take_clears_exception_vector_bits(void **state)
 static void test_hostile_page_fields(void **state)
 {
     (void)state;
-    page.pending_count = 0xffffffffu; /* garbage: written, never trusted */
-    page.coalesced = 0xdeadbeefu;
-    page.delivered_by_injection = 0xdeadbeefu;
+    pg->pending_count = 0xffffffffu; /* garbage: written, never trusted */
+    pg->coalesced = 0xdeadbeefu;
+    pg->delivered_by_injection = 0xdeadbeefu;
     assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
     assert_false(vic_any_pending(&vic));
     assert_false(vic_wants_interrupt_window(&vic, false, false));
     vic_raise(&vic, 50);
     vic_raise(&vic, 50);
-    assert_int_equal(page.coalesced, 1); /* ours, not the guest's */
-    page.pending_count = 0;
+    assert_int_equal(pg->coalesced, 1); /* ours, not the guest's */
+    pg->pending_count = 0;
     assert_int_equal(vic_take_for_injection(&vic, true, false), 50);
-    assert_int_equal(page.delivered_by_injection, 1);
+    assert_int_equal(pg->delivered_by_injection, 1);
     assert_int_equal(vic.raised, 2);
     assert_int_equal(vic.coalesced, 1);
     assert_int_equal(vic.injected, 1);
     /* A vector the guest set itself is injected like any other (its own business). */
-    page.pending[6] = 1u << 9;
+    pg->pending[6] = 1u << 9;
     assert_int_equal(vic_take_for_injection(&vic, true, false), 6 * 32 + 9);
 }
 
@@ -263,10 +266,10 @@ static void test_interrupt_window(void **state)
         {0, true, true, true, false},    /* soft cli */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        memset((void *)page.pending, 0, sizeof(page.pending));
+        memset((void *)pg->pending, 0, sizeof(pg->pending));
         if (cases[i].pending)
             vic_raise(&vic, 150);
-        page.soft_interrupt_enable = cases[i].flag;
+        pg->soft_interrupt_enable = cases[i].flag;
         assert_int_equal(vic_wants_interrupt_window(&vic, cases[i].guest_if, cases[i].blocked),
                          cases[i].want);
     }
@@ -276,9 +279,9 @@ static void test_any_pending_each_word(void **state)
 {
     (void)state;
     assert_false(vic_any_pending(&vic));
-    page.pending[0] = 0xffffffffu; /* not vectors */
+    pg->pending[0] = 0xffffffffu; /* not vectors */
     assert_false(vic_any_pending(&vic));
-    page.pending[0] = 0;
+    pg->pending[0] = 0;
     for (unsigned vec = 32; vec < 256; vec++) {
         vic_raise(&vic, vec);
         assert_true(vic_any_pending(&vic));
@@ -293,15 +296,15 @@ static void test_soft_cli_sti_nothing_pending(void **state)
 {
     (void)state;
     notify_calls = 0;
-    soft_cli(&page);
-    assert_int_equal(page.soft_interrupt_enable, 0);
-    soft_sti(&page, fake_notify);
-    assert_int_equal(page.soft_interrupt_enable, 1);
+    soft_cli(pg);
+    assert_int_equal(pg->soft_interrupt_enable, 0);
+    soft_sti(pg, fake_notify);
+    assert_int_equal(pg->soft_interrupt_enable, 1);
     assert_int_equal(notify_calls, 0);
     /* Garbage in word 0 is not a pending vector: no notify either. */
-    soft_cli(&page);
-    page.pending[0] = 0xffffffffu;
-    soft_sti(&page, fake_notify);
+    soft_cli(pg);
+    pg->pending[0] = 0xffffffffu;
+    soft_sti(pg, fake_notify);
     assert_int_equal(notify_calls, 0);
 }
 
@@ -311,11 +314,11 @@ static void test_soft_sti_notifies_pending(void **state)
     for (unsigned vec = 32; vec < 256; vec += 37) {
         notify_calls = 0;
         notify_flag_seen = 0;
-        soft_cli(&page);
+        soft_cli(pg);
         vic_raise(&vic, vec); /* arrives while soft-disabled */
         assert_int_equal(vic_take_for_injection(&vic, true, false), -1);
         assert_false(vic_wants_interrupt_window(&vic, true, false));
-        soft_sti(&page, fake_notify);
+        soft_sti(pg, fake_notify);
         assert_int_equal(notify_calls, 1);
         assert_int_equal(notify_flag_seen, 1); /* the flag was set before notifying */
         assert_int_equal(vic_take_for_injection(&vic, true, false), (int)vec);
@@ -325,23 +328,23 @@ static void test_soft_sti_notifies_pending(void **state)
 static void test_take_highest_guest(void **state)
 {
     (void)state;
-    assert_int_equal(soft_irq_take_highest(&page), -1);
-    page.pending[0] = 0xffffffffu; /* ignored */
-    assert_int_equal(soft_irq_take_highest(&page), -1);
+    assert_int_equal(soft_irq_take_highest(pg), -1);
+    pg->pending[0] = 0xffffffffu; /* ignored */
+    assert_int_equal(soft_irq_take_highest(pg), -1);
     const unsigned vecs[] = {33, 250, 64, 63, 191, 192};
     for (size_t i = 0; i < 6; i++)
         vic_raise(&vic, vecs[i]);
-    assert_int_equal(page.pending_count, 6);
+    assert_int_equal(pg->pending_count, 6);
     const int want[] = {250, 192, 191, 64, 63, 33};
     for (size_t i = 0; i < 6; i++) {
-        assert_int_equal(soft_irq_take_highest(&page), want[i]);
-        assert_int_equal(page.pending_count, 5 - i);
+        assert_int_equal(soft_irq_take_highest(pg), want[i]);
+        assert_int_equal(pg->pending_count, 5 - i);
     }
-    assert_int_equal(soft_irq_take_highest(&page), -1);
-    assert_int_equal(page.pending[0], 0xffffffffu);
+    assert_int_equal(soft_irq_take_highest(pg), -1);
+    assert_int_equal(pg->pending[0], 0xffffffffu);
     for (unsigned w = 1; w < MICA_PENDING_WORDS; w++)
-        assert_int_equal(page.pending[w], 0);
-    assert_true(soft_irq_pending(&page) == false);
+        assert_int_equal(pg->pending[w], 0);
+    assert_true(soft_irq_pending(pg) == false);
 }
 
 static void raise_higher_once(unsigned vector)
@@ -353,7 +356,7 @@ static void raise_higher_once(unsigned vector)
 static void cli_in_handler(unsigned vector)
 {
     (void)vector;
-    soft_cli(&page);
+    soft_cli(pg);
 }
 
 static void test_drain(void **state)
@@ -364,7 +367,7 @@ static void test_drain(void **state)
     vic_raise(&vic, 33);
     ndispatched = 0;
     dispatch_hook = raise_higher_once;
-    soft_irq_drain(&page, fake_dispatch);
+    soft_irq_drain(pg, fake_dispatch);
     dispatch_hook = NULL;
     assert_int_equal(ndispatched, 4);
     assert_int_equal(dispatched[0], 200);
@@ -372,21 +375,21 @@ static void test_drain(void **state)
     assert_int_equal(dispatched[2], 40);
     assert_int_equal(dispatched[3], 33);
     assert_false(vic_any_pending(&vic));
-    assert_int_equal(page.pending_count, 0);
+    assert_int_equal(pg->pending_count, 0);
 
     /* Soft-disabled (an exception inside a soft_cli section returning this way): nothing. */
     vic_raise(&vic, 90);
-    soft_cli(&page);
+    soft_cli(pg);
     ndispatched = 0;
-    soft_irq_drain(&page, fake_dispatch);
+    soft_irq_drain(pg, fake_dispatch);
     assert_int_equal(ndispatched, 0);
     assert_true(page_bit(90));
 
     /* A handler that soft-disables stops the drain; the rest stays pending. */
-    page.soft_interrupt_enable = 1;
+    pg->soft_interrupt_enable = 1;
     vic_raise(&vic, 91);
     dispatch_hook = cli_in_handler;
-    soft_irq_drain(&page, fake_dispatch);
+    soft_irq_drain(pg, fake_dispatch);
     dispatch_hook = NULL;
     assert_int_equal(ndispatched, 1);
     assert_int_equal(dispatched[0], 91);
@@ -456,16 +459,16 @@ static void check_mirror(void)
         for (unsigned b = 0; b < 32; b++)
             if (m.pending[w * 32 + b])
                 want |= 1u << b;
-        assert_int_equal(page.pending[w], want);
+        assert_int_equal(pg->pending[w], want);
         count += popcount(want);
     }
-    assert_int_equal(page.pending_count, count);
+    assert_int_equal(pg->pending_count, count);
 }
 
 /* A vector reaches the guest's code, by injection or by software dispatch. */
 static void deliver(unsigned vec)
 {
-    assert_int_equal(page.soft_interrupt_enable, 1); /* never while soft-disabled */
+    assert_int_equal(pg->soft_interrupt_enable, 1); /* never while soft-disabled */
     assert_true(vec >= VIC_FIRST_VECTOR && vec < VIC_VECTORS);
     assert_true(m.pending[vec]);                 /* arrived and not yet delivered */
     assert_int_equal((int)vec, model_highest()); /* highest first */
@@ -530,7 +533,7 @@ static void dispatch_cb(unsigned vec)
 
 static void notify_cb(void)
 {
-    assert_int_equal(page.soft_interrupt_enable, 1);
+    assert_int_equal(pg->soft_interrupt_enable, 1);
     assert_true(model_highest() >= 0); /* no notify without a reason */
     if (!m.in_handler)
         m.top_notifies++;
@@ -545,11 +548,11 @@ static void run_handler(void)
     m.guest_if = false;
     guest_events(2); /* handler body */
     if (rnd(8) == 0) {
-        soft_cli(&page); /* a short soft_cli section inside the handler */
+        soft_cli(pg); /* a short soft_cli section inside the handler */
         guest_events(1);
-        soft_sti(&page, notify_cb);
+        soft_sti(pg, notify_cb);
     }
-    soft_irq_drain(&page, dispatch_cb);
+    soft_irq_drain(pg, dispatch_cb);
     assert_int_equal(model_highest(), -1); /* the drain emptied the queue */
     guest_events(2);                       /* after the last empty check, before IRET */
     m.in_handler = false;
@@ -563,7 +566,7 @@ static void resume_guest(void)
     assert_true(++m.depth < 1000);
     int vec = vic_take_for_injection(&vic, m.guest_if, m.blocked);
     m.window = vic_wants_interrupt_window(&vic, m.guest_if, m.blocked);
-    assert_int_equal(page.pending[0], 0);
+    assert_int_equal(pg->pending[0], 0);
     if (vec >= 0) {
         assert_true(m.guest_if && !m.blocked); /* VM entry would fail otherwise */
         assert_true(vec >= (int)VIC_FIRST_VECTOR && vec < (int)VIC_VECTORS);
@@ -590,8 +593,8 @@ static void guest_events(unsigned max)
         } else {
             /* The guest scribbles on bits for vectors 0-31. */
             unsigned bits = (unsigned)rnd64() & (unsigned)rnd64();
-            m.garbage_bits += popcount(bits & ~page.pending[0]);
-            page.pending[0] |= bits;
+            m.garbage_bits += popcount(bits & ~pg->pending[0]);
+            pg->pending[0] |= bits;
         }
     }
 }
@@ -600,19 +603,19 @@ static void check_enabled_and_idle(void)
 {
     assert_false(m.in_handler);
     assert_true(m.guest_if && !m.blocked);
-    assert_int_equal(page.soft_interrupt_enable, 1);
+    assert_int_equal(pg->soft_interrupt_enable, 1);
     /* Soft-enabled, interruptible guest: nothing may wait in the queue. */
     assert_int_equal(model_highest(), -1);
     for (unsigned w = 1; w < MICA_PENDING_WORDS; w++)
-        assert_int_equal(page.pending[w], 0);
+        assert_int_equal(pg->pending[w], 0);
 }
 
 static void soft_section(void)
 {
     m.sections++;
     guest_events(2);
-    soft_cli(&page);
-    assert_int_equal(page.soft_interrupt_enable, 0);
+    soft_cli(pg);
+    assert_int_equal(pg->soft_interrupt_enable, 0);
     uint64_t raises = m.valid_raises;
     uint64_t notifies = m.exits[EXIT_NOTIFY];
     uint64_t top_notifies = m.top_notifies;
@@ -623,10 +626,10 @@ static void soft_section(void)
     uint64_t raises_before_check = m.valid_raises;
     if (prestore) {
         /* The flag is set, then arrivals happen, then soft_sti's check (its store is a no-op). */
-        page.soft_interrupt_enable = 1;
+        pg->soft_interrupt_enable = 1;
         guest_events(2);
     }
-    soft_sti(&page, notify_cb);
+    soft_sti(pg, notify_cb);
     if (m.valid_raises == raises) {
         m.quiet_sections++;
         assert_int_equal(m.exits[EXIT_NOTIFY], notifies); /* nothing pending: no exit */
@@ -668,9 +671,9 @@ static void run_model(uint64_t seed, unsigned steps)
     assert_int_equal(vic.coalesced, m.coalesced);
     assert_int_equal(vic.injected, m.injected);
     assert_int_equal(m.valid_raises, m.coalesced + m.injected + m.dispatched);
-    assert_int_equal(page.delivered_by_injection, (unsigned)m.injected);
-    assert_int_equal(page.coalesced, (unsigned)m.coalesced);
-    assert_int_equal(page.pending_count, 0);
+    assert_int_equal(pg->delivered_by_injection, (unsigned)m.injected);
+    assert_int_equal(pg->coalesced, (unsigned)m.coalesced);
+    assert_int_equal(pg->pending_count, 0);
     vic_take_for_injection(&vic, true, false); /* scrub the last garbage */
     assert_int_equal(vic.ignored_bad_vector, m.bad_raises + m.garbage_bits);
     /* The run exercised every path (else the test proves little). */
@@ -713,80 +716,129 @@ static void test_model_seed_4(void **state)
     run_model(0xfeedfacecafebeefull, 50000);
 }
 
-/* ---- single-step tests
- * --------------------------------------------------------------------------- The guest functions
- * run with RFLAGS.TF set: a SIGTRAP after every instruction. At instruction k an interrupt arrives
- * (a VM exit: vic_raise, then the hypervisor's pre-entry decision), for every k until the code runs
- * out, so every instruction boundary of soft_cli/soft_sti and of soft_irq_drain sees an arrival.
- * Assertions are not made in the signal handler: it records errors, checked afterwards. */
+/* ---- every-access tests -------------------------------------------------------------------------
+ * The guest functions run with the shared page inaccessible: each access to it faults (SIGSEGV),
+ * the handler opens the page, single-steps the one instruction (RFLAGS.TF, SIGTRAP) and closes it
+ * again. Before access number k an interrupt arrives (a VM exit: vic_raise, then the hypervisor's
+ * pre-entry decision, which may inject and run a handler), for every k, and once after the last
+ * access. Between two accesses to the page nothing the hypervisor does is visible to the guest,
+ * so this is the same as an arrival at every instruction boundary (which TF alone would give, at
+ * quadratic cost in signals). One arrival per run. No cmocka assertion in the signal handlers:
+ * they record errors, checked afterwards. */
 
 #if defined(__x86_64__) && defined(__linux__)
 #define STEP_TESTS 1
 
 #define RFLAGS_TF 0x100
 
-static volatile sig_atomic_t step_stop, step_paused;
-static volatile unsigned long step_count, step_target;
-static volatile bool step_fired;
-static void (*step_action)(void);
+static struct sigaction old_segv, old_trap;
+static volatile sig_atomic_t st_active, st_paused;
+static volatile unsigned long st_count, st_target;
+static volatile bool st_fired;
+static void (*st_action)(void);
 
 static struct step_env {
     bool guest_if; /* the guest's IF as the hypervisor sees it at an exit */
     bool window;
     unsigned delivered[VIC_VECTORS];
     unsigned errors;
-    unsigned notifies, window_exits;
+    unsigned notifies, window_exits, window_injections;
     unsigned arrival_vector;
 } se;
+
+static void page_access(bool allowed)
+{
+    if (mprotect((void *)pg, PAGE_BYTES, allowed ? PROT_READ | PROT_WRITE : PROT_NONE) != 0)
+        abort();
+}
+
+static void segv_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    ucontext_t *uc = ucv;
+    uintptr_t a = (uintptr_t)si->si_addr, base = (uintptr_t)pg;
+    if (!st_active || a < base || a >= base + PAGE_BYTES) {
+        sigaction(SIGSEGV, &old_segv, NULL); /* a real crash: fault again, reported as usual */
+        return;
+    }
+    page_access(true);
+    if (st_count++ == st_target) {
+        st_fired = true;
+        st_active = 0; /* the rest of the run at full speed, page open */
+        st_action();
+        return;
+    }
+    uc->uc_mcontext.gregs[REG_EFL] |= RFLAGS_TF; /* run the access, then close the page */
+}
 
 static void trap_handler(int sig, siginfo_t *si, void *ucv)
 {
     (void)sig;
     (void)si;
     ucontext_t *uc = ucv;
-    if (step_stop) {
-        uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)RFLAGS_TF;
-        return;
-    }
-    if (step_paused)
-        return; /* the hypervisor's own code (the guest is not running) */
-    if (step_count++ == step_target) {
-        step_fired = true;
-        step_action();
-        /* One arrival per run: the rest runs at full speed. */
-        uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)RFLAGS_TF;
-    }
+    uc->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)RFLAGS_TF;
+    if (st_active && !st_paused)
+        page_access(false);
 }
 
-static void install_trap_handler(void)
+static void install_handlers(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = trap_handler;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    assert_int_equal(sigaction(SIGTRAP, &sa, NULL), 0);
+    sa.sa_sigaction = segv_handler;
+    assert_int_equal(sigaction(SIGSEGV, &sa, &old_segv), 0);
+    sa.sa_sigaction = trap_handler;
+    assert_int_equal(sigaction(SIGTRAP, &sa, &old_trap), 0);
+}
+
+static void restore_handlers(void)
+{
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGTRAP, &old_trap, NULL);
 }
 
 static void step_begin(unsigned long target)
 {
-    step_count = 0;
-    step_target = target;
-    step_fired = false;
-    step_stop = 0;
-    step_paused = 0;
-    __asm__ volatile("pushfq; orq %0, (%%rsp); popfq" : : "i"(RFLAGS_TF) : "memory", "cc");
+    st_count = 0;
+    st_target = target;
+    st_fired = false;
+    st_paused = 0;
+    st_active = 1;
+    page_access(false);
 }
 
 static void step_end(void)
 {
-    step_stop = 1;
-    __asm__ volatile("nop; nop" ::: "memory");
+    if (st_active) {
+        st_active = 0;
+        page_access(true);
+        if (st_count == st_target) { /* after the last access */
+            st_fired = true;
+            st_action();
+        }
+    }
+}
+
+/* The guest makes a VMCALL: the hypervisor's code runs with the page open. */
+static void step_pause(void)
+{
+    st_paused = 1;
+    if (st_active)
+        page_access(true);
+}
+
+static void step_resume(void)
+{
+    st_paused = 0;
+    if (st_active)
+        page_access(false);
 }
 
 static void se_record(unsigned vec)
 {
-    if (page.soft_interrupt_enable != 1 || vec < 32 || vec > 255)
+    if (pg->soft_interrupt_enable != 1 || vec < 32 || vec > 255)
         se.errors++;
     else
         se.delivered[vec]++;
@@ -799,8 +851,8 @@ static void se_dispatch(unsigned vec)
     se_record(vec);
 }
 
-/* The hypervisor's pre-entry decision; an injected vector's handler (IF = 0) drains, then IRETs.
- * Runs with stepping paused or inside the signal handler (TF is clear there). */
+/* The hypervisor's pre-entry decision; an injected vector's handler (IF = 0) drains, then IRETs,
+ * and a requested window exit follows at once. Runs with the page open. */
 static void se_resume(void)
 {
     for (unsigned guard = 0; guard < 100; guard++) {
@@ -812,12 +864,12 @@ static void se_resume(void)
             se_record((unsigned)vec);
             bool saved_if = se.guest_if;
             se.guest_if = false;
-            soft_irq_drain(&page, se_dispatch);
+            soft_irq_drain(pg, se_dispatch);
             se.guest_if = saved_if; /* IRET */
         }
         if (!(se.window && se.guest_if))
             return;
-        se.window_exits++; /* right after the IRET */
+        se.window_exits++;
     }
     se.errors++;
 }
@@ -831,75 +883,86 @@ static void se_arrival(void)
 static void se_notify(void)
 {
     se.notifies++;
-    if (page.soft_interrupt_enable != 1)
+    step_pause(); /* VMCALL */
+    if (pg->soft_interrupt_enable != 1)
         se.errors++;
-    step_paused = 1; /* VMCALL: from here on the hypervisor runs */
     se_resume();
-    step_paused = 0;
+    step_resume();
 }
 
-static void test_step_soft_cli_sti(void **state)
+/* Checks after a run: no error, nothing pending, only the vectors pending at the start and the
+ * arrival delivered, each
+ * arrival delivered once unless it coalesced. */
+static void se_check(int pre, int pre2, unsigned arrived)
+{
+    assert_int_equal(se.errors, 0);
+    assert_false(vic_any_pending(&vic));
+    unsigned total = 0;
+    for (unsigned v = 0; v < VIC_VECTORS; v++) {
+        total += se.delivered[v];
+        if ((int)v != pre && (int)v != pre2 && !(st_fired && v == arrived))
+            assert_int_equal(se.delivered[v], 0);
+    }
+    assert_int_equal(total, vic.raised - vic.coalesced);
+    if (pre >= 0)
+        assert_true(se.delivered[pre] >= 1);
+    if (pre2 >= 0)
+        assert_true(se.delivered[pre2] >= 1);
+    if (st_fired)
+        assert_true(se.delivered[arrived] >= 1);
+}
+
+static void test_every_access_soft_cli_sti(void **state)
 {
     (void)state;
-    install_trap_handler();
-    step_action = se_arrival;
+    install_handlers();
+    st_action = se_arrival;
     static const int pre[] = {-1, 100}; /* a vector already pending before soft_cli, or none */
     static const unsigned arrive[] = {200, 100, 33};
-    unsigned long max_steps = 0;
+    unsigned long points = 0;
     for (unsigned p = 0; p < 2; p++) {
         for (unsigned a = 0; a < 3; a++) {
             for (unsigned long k = 0;; k++) {
-                assert_true(k < 100000);
+                assert_true(k < 10000);
                 setup(NULL);
                 memset(&se, 0, sizeof(se));
                 se.guest_if = true;
                 se.arrival_vector = arrive[a];
-                soft_cli(&page);
+                soft_cli(pg);
                 if (pre[p] >= 0)
                     vic_raise(&vic, (unsigned)pre[p]);
-                page.soft_interrupt_enable = 1; /* so soft_cli's store is stepped too */
+                pg->soft_interrupt_enable = 1; /* so that soft_cli's store is a point too */
                 step_begin(k);
-                soft_cli(&page);
-                soft_sti(&page, se_notify);
+                soft_cli(pg);
+                soft_sti(pg, se_notify);
                 step_end();
-                assert_int_equal(se.errors, 0);
-                assert_int_equal(page.soft_interrupt_enable, 1);
-                /* Nothing left pending, each arrival delivered once (or coalesced). */
-                assert_false(vic_any_pending(&vic));
+                assert_int_equal(pg->soft_interrupt_enable, 1);
                 assert_false(se.window);
-                unsigned total = 0;
-                for (unsigned v = 0; v < VIC_VECTORS; v++)
-                    total += se.delivered[v];
-                assert_int_equal(total, vic.raised - vic.coalesced);
-                if (pre[p] >= 0)
-                    assert_int_equal(se.delivered[pre[p]], 1);
-                if (step_fired)
-                    assert_int_equal(se.delivered[arrive[a]] + (vic.coalesced ? 1u : 0u),
-                                     1u + (pre[p] == (int)arrive[a] ? 1u : 0u));
-                /* One notify at most, and none if nothing was pending at soft_sti's check. */
+                se_check(pre[p], -1, arrive[a]);
+                /* One notify at most; none if nothing was pending at soft_sti's check. */
                 assert_true(se.notifies <= 1);
-                if (!step_fired) {
+                if (!st_fired) {
                     assert_int_equal(se.notifies, pre[p] >= 0 ? 1 : 0);
-                    max_steps = k;
+                    points += k;
                     break;
                 }
             }
         }
     }
-    print_message("soft_cli + soft_sti: an arrival at each of %lu instruction boundaries\n",
-                  max_steps);
+    restore_handlers();
+    print_message("soft_cli + soft_sti: %lu arrival points in 6 scenarios\n", points);
 }
 
-static void test_step_drain(void **state)
+static void test_every_access_drain(void **state)
 {
     (void)state;
-    install_trap_handler();
-    step_action = se_arrival;
+    install_handlers();
+    st_action = se_arrival;
     static const unsigned arrive[] = {200, 100, 70, 40, 33};
-    unsigned long max_steps = 0, windows = 0;
+    unsigned long points = 0, window_injections = 0;
     for (unsigned a = 0; a < 5; a++) {
         for (unsigned long k = 0;; k++) {
-            assert_true(k < 100000);
+            assert_true(k < 10000);
             setup(NULL);
             memset(&se, 0, sizeof(se));
             se.arrival_vector = arrive[a];
@@ -907,40 +970,39 @@ static void test_step_drain(void **state)
             vic_raise(&vic, 40);
             se.guest_if = false; /* inside a handler, about to return */
             step_begin(k);
-            soft_irq_drain(&page, se_dispatch);
+            soft_irq_drain(pg, se_dispatch);
             step_end();
             se.guest_if = true; /* IRET */
             if (se.window) {
+                uint64_t before = vic.injected;
                 se.window_exits++;
-                windows++;
                 se_resume();
+                if (vic.injected != before)
+                    window_injections++;
             }
-            assert_int_equal(se.errors, 0);
-            assert_false(vic_any_pending(&vic));
-            unsigned total = 0;
-            for (unsigned v = 0; v < VIC_VECTORS; v++)
-                total += se.delivered[v];
-            assert_int_equal(total, vic.raised - vic.coalesced);
-            assert_int_equal(
-                se.delivered[100] + se.delivered[40] + se.delivered[arrive[a]],
-                total + (arrive[a] == 100 || arrive[a] == 40 ? se.delivered[arrive[a]] : 0u));
-            if (!step_fired) {
-                assert_int_equal(total, 2);
+            se_check(100, 40, arrive[a]);
+            if (!st_fired) {
                 assert_int_equal(se.window_exits, 0);
-                max_steps = k;
+                points += k;
                 break;
             }
         }
     }
-    assert_true(windows > 0); /* some arrivals fell after the last empty check */
-    print_message("soft_irq_drain: an arrival at each of %lu instruction boundaries, %lu "
-                  "injected after IRET by a window exit\n",
-                  max_steps, windows);
+    restore_handlers();
+    /* Some arrivals fell after the last empty check and needed the window exit. */
+    assert_true(window_injections > 0);
+    print_message("soft_irq_drain: %lu arrival points in 5 scenarios, %lu injected after IRET by "
+                  "a window exit\n",
+                  points, window_injections);
 }
 #endif
 
 int main(void)
 {
+    void *p = mmap(NULL, PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return 1;
+    pg = p;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_legacy_mode, setup),
         cmocka_unit_test(test_attach),
@@ -961,8 +1023,8 @@ int main(void)
         cmocka_unit_test_setup(test_model_seed_3, setup),
         cmocka_unit_test_setup(test_model_seed_4, setup),
 #ifdef STEP_TESTS
-        cmocka_unit_test(test_step_soft_cli_sti),
-        cmocka_unit_test(test_step_drain),
+        cmocka_unit_test(test_every_access_soft_cli_sti),
+        cmocka_unit_test(test_every_access_drain),
 #endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

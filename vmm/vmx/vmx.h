@@ -18,6 +18,8 @@ struct vmx_caps {
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint64_t ept_vpid_cap;
     bool vpid;
+    bool preemption_timer;         /* the host's deadlines also as a VMX-preemption timer */
+    unsigned preemption_timer_rate; /* it counts every 2^rate TSC ticks */
     unsigned guest_phys_bits;
 };
 extern struct vmx_caps vmx_caps;

@@ -18,6 +18,9 @@ static uint64_t vmxon_region_hpa;
 
 /* What mica needs (a missing one is named to the user) and what it uses when present. */
 #define PIN_REQUIRED   (PIN_BASED_EXTERNAL_INTERRUPT_EXITING | PIN_BASED_NMI_EXITING)
+/* The preemption timer makes the host's timer deadlines exit the guest whatever the guest's
+ * RFLAGS.IF (Bochs 2.7 does not take an external-interrupt exit while guest IF = 0). */
+#define PIN_OPTIONAL   (PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER)
 #define PROC_REQUIRED                                                                              \
     (PROC_BASED_HLT_EXITING | PROC_BASED_USE_IO_BITMAPS | PROC_BASED_USE_MSR_BITMAPS |             \
      PROC_BASED_ACTIVATE_SECONDARY_CONTROLS)
@@ -73,7 +76,7 @@ bool vendor_probe(char *why, size_t why_len)
         uint32_t required, optional;
         uint32_t *out;
     } wanted[] = {
-        {VMX_CONTROLS_PIN_BASED, PIN_REQUIRED, 0, &vmx_caps.pin},
+        {VMX_CONTROLS_PIN_BASED, PIN_REQUIRED, PIN_OPTIONAL, &vmx_caps.pin},
         {VMX_CONTROLS_PROC_BASED, PROC_REQUIRED, 0, &vmx_caps.proc},
         {VMX_CONTROLS_PROC_BASED2, PROC2_REQUIRED, PROC2_OPTIONAL, &vmx_caps.proc2},
         {VMX_CONTROLS_EXIT, EXIT_REQUIRED, EXIT_OPTIONAL, &vmx_caps.exit},
@@ -102,6 +105,9 @@ bool vendor_probe(char *why, size_t why_len)
         return false;
     }
     c->vpid = c->proc2 & PROC2_ENABLE_VPID;
+    c->preemption_timer = c->pin & PIN_BASED_ACTIVATE_VMX_PREEMPTION_TIMER;
+    c->preemption_timer_rate =
+        (unsigned)(rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
     c->guest_phys_bits = boot.cpu.phys_addr_bits;
     return true;
 }
@@ -131,9 +137,10 @@ bool vendor_enable(char *why, size_t why_len)
                   "%lx/%lx)", cr0, cr4);
         return false;
     }
-    kprintf("mica: vmx: on (VMCS revision %u, EPT, unrestricted guest%s); controls pin %x, "
+    kprintf("mica: vmx: on (VMCS revision %u, EPT, unrestricted guest%s%s); controls pin %x, "
             "proc %x, proc2 %x, exit %x, entry %x\n",
-            c->revision_id, c->vpid ? ", VPID" : "", c->pin, c->proc, c->proc2, c->exit,
+            c->revision_id, c->vpid ? ", VPID" : "",
+            c->preemption_timer ? ", preemption timer" : "", c->pin, c->proc, c->proc2, c->exit,
             c->entry);
     return true;
 }

@@ -235,6 +235,12 @@ static void handle_ept_misconfiguration(struct vcpu *vcpu)
     stop_with_dump(vcpu, "EPT misconfiguration (a hypervisor bug)");
 }
 
+static void handle_preemption_timer(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    host_timer_check_deadline(); /* the run loop then runs the timer work */
+}
+
 static void handle_monitor_trap_flag(struct vcpu *vcpu)
 {
     (void)vcpu;
@@ -267,6 +273,7 @@ static const vmx_exit_handler exit_handlers[] = {
     [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_monitor_trap_flag,
     [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
     [EXIT_REASON_EPT_MISCONFIGURATION] = handle_ept_misconfiguration,
+    [EXIT_REASON_VMX_PREEMPTION_TIMER] = handle_preemption_timer,
     [EXIT_REASON_INVEPT] = handle_vmx_instruction,
     [EXIT_REASON_INVVPID] = handle_vmx_instruction,
     [EXIT_REASON_WBINVD] = handle_wbinvd,

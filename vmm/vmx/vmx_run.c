@@ -1,6 +1,7 @@
 /* The vCPU run loop: drain the deferred log, enter the guest, handle the exit, repeat until the
  * guest ends. VMLAUNCH/VMRESUME failures are reported with the VM-instruction error. */
 #include "drivers/uart16550.h"
+#include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
 #include "vmm/platform.h"
@@ -22,6 +23,21 @@ static void poll_console_input(struct guest *g)
 {
     for (int c; (c = uart_getc(console_port())) >= 0;)
         platform_console_input(g, (uint8_t)c);
+}
+
+/* The host's next deadline as a VMX-preemption timer count (SDM 26.5.1), so it interrupts the
+ * guest even where an external-interrupt exit would not come (see vmx_cpu.c). */
+static void program_preemption_timer(void)
+{
+    uint64_t deadline = host_timer_deadline_tsc();
+    uint64_t count = UINT32_MAX;
+    if (deadline != UINT64_MAX) {
+        uint64_t now = rdtsc();
+        count = deadline > now ? (deadline - now) >> vmx_caps.preemption_timer_rate : 0;
+        if (count > UINT32_MAX)
+            count = UINT32_MAX;
+    }
+    vmcs_write(VMX_PREEMPTION_TIMER_VALUE, count);
 }
 
 void vendor_vcpu_run(struct vcpu *vcpu)
@@ -53,6 +69,8 @@ void vendor_vcpu_run(struct vcpu *vcpu)
             host_idle();
             continue;
         }
+        if (vmx_caps.preemption_timer)
+            program_preemption_timer();
         int rc = vmx_vmenter(&vcpu->regs, vx->launched);
         if (rc != VMENTER_EXITED) {
             const char *what = vx->launched ? "VMRESUME" : "VMLAUNCH";
