@@ -6,6 +6,7 @@
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "vmm/io_batch.h"
+#include "vmm/platform.h"
 #include "vmm/vcpu.h"
 
 typedef uint32_t (*hypercall_fn)(struct vcpu *vcpu, const struct hypercall_args *args,
@@ -62,6 +63,7 @@ static void batch_io(void *ctx, uint16_t port, unsigned size, bool out, uint32_t
 {
     struct guest *g = ctx;
     iobus_access(&g->iobus, port, size, out ? IO_OUT : IO_IN, value);
+    platform_note_port_access(g, port);
 }
 
 static void note_irq_off_stretch(void)
@@ -96,7 +98,6 @@ static uint32_t hypercall_io_batch(struct vcpu *vcpu, const struct hypercall_arg
     note_irq_off_stretch();
     batch_stats.batches++;
     batch_stats.entries += r.completed;
-    vcpu->guest->devices_touched = true;
     *result = r.completed;
     return r.status;
 }

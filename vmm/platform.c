@@ -99,6 +99,13 @@ void platform_init(struct guest *g)
     attach_or_panic(vuart_attach(&g->uart, &g->iobus), "the COM1 UART");
 }
 
+void platform_note_port_access(struct guest *g, uint16_t port)
+{
+    const struct io_region *r = iobus_find(&g->iobus, port);
+    if (r && (r->device == &g->pit || r->device == &g->rtc))
+        g->devices_touched = true;
+}
+
 void platform_update(struct guest *g)
 {
     pit8254_update(&g->pit);

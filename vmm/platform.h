@@ -18,6 +18,9 @@ bool platform_interrupt_pending(struct guest *g);
 int platform_acknowledge_interrupt(struct guest *g);
 /* Host time (host_time_ns) of the next device event, UINT64_MAX if none is due. */
 uint64_t platform_next_event_ns(struct guest *g);
+/* After a guest port access: marks the platform for an update when the port belongs to a device
+ * whose next event may have changed (a timer reprogrammed), so other ports stay cheap. */
+void platform_note_port_access(struct guest *g, uint16_t port);
 /* A byte typed on the hypervisor console, for the guest's UART. */
 void platform_console_input(struct guest *g, uint8_t byte);
 

@@ -1,11 +1,12 @@
 /* Virtual interrupt controller for soft interrupt masking: the hypervisor's side of the shared
- * page (struct mica_vcpu_shared, include/mica/abi.h). Pure code, vendor-neutral.
- *
- * The shared page is guest memory: the guest may write anything into it at any moment (from
+ * page (struct mica_vcpu_shared, include/mica/abi.h). Pure code, vendor-neutral. */
+
+/* The shared page is guest memory: the guest may write anything into it at any moment (from
  * another vCPU, or between two of our reads). It is trusted for one thing only, "which vector to
  * inject next", and even that is filtered: vectors below 32 found in the bitmap are cleared and
- * counted, never injected. soft_interrupt_enable is read once per decision. pending_count and the
- * statistics fields are written (atomically) but never read. The counters that matter live here.
+ * counted, never injected. soft_interrupt_enable is read once per decision. pending_count
+ * (atomically) and the statistics fields are written, never read. The counters that matter live
+ * here.
  *
  * The caller, before every VM entry of a vCPU in paravirtual mode:
  *
@@ -22,9 +23,9 @@
  * after that IRET, and the vector is injected there. The same holds for an STI or MOV SS shadow
  * (IF = 1 but blocked for one instruction). When soft_interrupt_enable = 0 no window is asked
  * for: the guest's soft_sti() will notice the pending bit and make MICA_HC_INTERRUPT_NOTIFY,
- * whose VM exit leads back here. The cost is one exit per vector that arrives while a handler
- * runs, even if the guest's own drain then dispatches it before IRET (the window exit then finds
- * nothing pending). */
+ * whose VM exit leads back here. The cost: a handler during which a vector arrives ends with
+ * a window exit even when its drain dispatched that vector before the IRET (the exit then finds
+ * nothing pending); the hypervisor cannot tell which side of the last check the arrival fell. */
 #ifndef MICA_VMM_VIC_H
 #define MICA_VMM_VIC_H
 

@@ -1,6 +1,6 @@
 /* Guest side of soft interrupt masking (include/mica/abi.h): soft_cli/soft_sti on the shared page
- * and the software dispatch of pending vectors used by return_from_interrupt. Pure C, no VMCALL
- * and no IDT code here (the caller passes those in); freestanding, 32- or 64-bit, and host. */
+ * and software dispatch of pending vectors for return_from_interrupt. Pure C, no VMCALL, no IDT. */
+/* Freestanding, 32- or 64-bit, and for the host tests: the caller passes the hypercall in. */
 #ifndef MICA_GUEST_SOFT_IRQ_H
 #define MICA_GUEST_SOFT_IRQ_H
 

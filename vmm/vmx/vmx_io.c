@@ -1,6 +1,7 @@
 /* I/O-instruction exits (IN, OUT, INS, OUTS, with REP and all sizes): decoded from the exit
  * qualification and instruction information, then performed on the port bus. */
 #include "kernel/cpu.h"
+#include "vmm/platform.h"
 #include "vmm/vlog.h"
 #include "vmm/vmx/exit_qualification.h"
 #include "vmm/vmx/vmx.h"
@@ -101,7 +102,7 @@ void vmx_handle_io(struct vcpu *vcpu)
                    vmcs_read(EXIT_QUALIFICATION));
         return;
     }
-    vcpu->guest->devices_touched = true;
+    platform_note_port_access(vcpu->guest, io.port);
     if (io.string)
         handle_string_io(vcpu, &io);
     else
