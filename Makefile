@@ -102,7 +102,8 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) menu $(DEMO_GUEST)
 
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
-	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES)) $(BUILD)/test-guest-realmode.iso
+	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES) softirq_pv softirq_legacy) \
+	$(BUILD)/test-guest-realmode.iso
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
@@ -162,7 +163,14 @@ integration-tests: $(TEST_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.test-deps
 	@echo "== boot tests (each emulator run prints START/END with its time)"
 	prove -j$(PROVE_JOBS) --exec 'python3' tests/integration/*.t
 
-bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/test-guest-batch_cost.iso | $(BUILD)/.emu-deps
+# The real-time task's lateness under three guests, each with rt_task=1000.
+RT_BENCH_ISOS := $(patsubst %,$(BUILD)/bench-rt-%.iso,idle softirq_pv softirq_legacy)
+$(BUILD)/bench-rt-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff rt_task=1000" $(GUEST_BUILD)/$*.elf "$*"
+
+bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/test-guest-batch_cost.iso \
+		$(BUILD)/test-guest-softirq_pv.iso $(BUILD)/test-guest-softirq_legacy.iso $(RT_BENCH_ISOS) \
+		| $(BUILD)/.emu-deps
 	@python3 tests/bench.py
 
 test:

@@ -84,8 +84,9 @@ static void find_s5(const struct acpi_mem *mem, const struct acpi_rsdp_info *rsd
         if (st == ACPI_OK || st == ACPI_ERR_NOT_FOUND)
             pw.s5_status = st;
     }
-    if (pw.s5_status != ACPI_ERR_NOT_FOUND)
+    if (pw.s5_status == ACPI_OK)
         return;
+    /* Not (usable) in the DSDT: an SSDT may define it. Otherwise the DSDT's status stays. */
     for (unsigned i = 0; i < SSDT_MAX; i++) {
         uint64_t phys;
         if (acpi_find_table(mem, rsdp, "SSDT", i, &phys) != ACPI_OK)
@@ -272,7 +273,7 @@ static bool s5_hw_reduced(void)
 bool acpi_power_off(void)
 {
     if (!pw.initialized) {
-        kprintf("mica: ACPI S5 not possible: the ACPI tables were not read (no RSDP)\n");
+        kprintf("mica: ACPI S5 not possible: ACPI power control was not set up (no valid RSDP?)\n");
         return false;
     }
     if (pw.off_why[0]) {
@@ -321,7 +322,8 @@ bool acpi_power_off(void)
 bool acpi_reset(void)
 {
     if (!pw.initialized) {
-        kprintf("mica: ACPI reset register not usable: the ACPI tables were not read (no RSDP)\n");
+        kprintf("mica: ACPI reset register not usable: ACPI power control was not set up (no valid "
+                "RSDP?)\n");
         return false;
     }
     if (pw.reset_why[0]) {

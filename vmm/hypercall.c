@@ -102,6 +102,38 @@ static uint32_t hypercall_io_batch(struct vcpu *vcpu, const struct hypercall_arg
     return r.status;
 }
 
+#define PAGE_BYTES 4096u
+
+/* The shared page of soft interrupt masking (include/mica/abi.h): checked once here, then the
+ * hypervisor reads only the flag and the pending bitmap from it (vmm/vic.c). */
+static uint32_t hypercall_shared_page(struct vcpu *vcpu, const struct hypercall_args *args,
+                                      uint64_t *result)
+{
+    (void)result;
+    uint64_t gpa = args->arg[0];
+    if (vic_active(&vcpu->vic))
+        return MICA_HC_EINVAL; /* registered already */
+    if (gpa % PAGE_BYTES)
+        return MICA_HC_EINVAL;
+    void *page = guest_ram_ptr(vcpu->guest, gpa, PAGE_BYTES);
+    if (!page) /* outside guest RAM, MMIO included */
+        return MICA_HC_EFAULT;
+    if (!vic_attach_shared(&vcpu->vic, page))
+        return MICA_HC_EINVAL;
+    vcpu->shared_page_gpa = gpa;
+    return MICA_HC_OK;
+}
+
+/* soft_sti() found work pending: the exit itself is the point; the delivery happens before the
+ * next VM entry. */
+static uint32_t hypercall_interrupt_notify(struct vcpu *vcpu, const struct hypercall_args *args,
+                                           uint64_t *result)
+{
+    (void)args;
+    (void)result;
+    return vic_active(&vcpu->vic) ? MICA_HC_OK : MICA_HC_EINVAL;
+}
+
 struct hypercall {
     const char *name;
     hypercall_fn fn;
@@ -111,6 +143,8 @@ static const struct hypercall hypercalls[] = {
     [MICA_HC_PING] = {.name = "ping", .fn = hypercall_ping},
     [MICA_HC_EXIT_COUNT] = {.name = "exit-count", .fn = hypercall_exit_count},
     [MICA_HC_IO_BATCH] = {.name = "io-batch", .fn = hypercall_io_batch},
+    [MICA_HC_SHARED_PAGE] = {.name = "shared-page", .fn = hypercall_shared_page},
+    [MICA_HC_INTERRUPT_NOTIFY] = {.name = "interrupt-notify", .fn = hypercall_interrupt_notify},
 };
 #define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))
 

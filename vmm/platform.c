@@ -122,6 +122,21 @@ int platform_acknowledge_interrupt(struct guest *g)
     return pic8259_acknowledge(&g->pic);
 }
 
+#define PIC_OCW2_NON_SPECIFIC_EOI 0x20
+
+int platform_take_interrupt_auto_eoi(struct guest *g)
+{
+    if (!pic8259_has_interrupt(&g->pic))
+        return -1;
+    int vector = pic8259_acknowledge(&g->pic);
+    uint32_t eoi = PIC_OCW2_NON_SPECIFIC_EOI;
+    if (g->pic.chip[PIC8259_SLAVE].isr)
+        pic8259_io(&g->pic, PIC8259_SLAVE_PORT, 1, IO_OUT, &eoi);
+    eoi = PIC_OCW2_NON_SPECIFIC_EOI;
+    pic8259_io(&g->pic, PIC8259_MASTER_PORT, 1, IO_OUT, &eoi);
+    return vector;
+}
+
 uint64_t platform_next_event_ns(struct guest *g)
 {
     uint64_t pit = pit8254_next_irq_ns(&g->pit);

@@ -16,6 +16,9 @@ void platform_update(struct guest *g);
 /* The interrupt controller's INTR output, and the INTA cycle (vector, or -1 if none). */
 bool platform_interrupt_pending(struct guest *g);
 int platform_acknowledge_interrupt(struct guest *g);
+/* Paravirtual delivery: acknowledges what the PIC has and ends it there at once (the guest
+ * never writes the PIC's EOI in this mode); returns the vector, or -1 if none. */
+int platform_take_interrupt_auto_eoi(struct guest *g);
 /* Host time (host_time_ns) of the next device event, UINT64_MAX if none is due. */
 uint64_t platform_next_event_ns(struct guest *g);
 /* After a guest port access: marks the platform for an update when the port belongs to a device

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "vmm/guest.h"
+#include "vmm/vic.h"
 
 /* Order matters: vmm/vmx/vmx_entry.asm addresses these by offset. RSP and RIP live in the
  * vendor's state (the VMCS). */
@@ -21,6 +22,8 @@ struct vcpu {
     struct guest_regs regs;
     struct guest *guest;
     bool halted; /* executed HLT; runs again when an interrupt is delivered */
+    struct vic vic; /* paravirtual (soft-masked) delivery once the guest registers its page */
+    uint64_t shared_page_gpa;
     uint64_t interrupts_injected;
     uint64_t exits_total;
     uint64_t exits_by_reason[VCPU_EXIT_REASONS];

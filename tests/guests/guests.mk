@@ -18,9 +18,9 @@ GUEST_NASMFLAGS := -f elf32 -g -F dwarf
 GUEST_LDS     := $(GUEST_DIR)/lib/guest.ld
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_LDS)
 
-GUEST_NAMES    := vmx_basics vmx_cost batch_cost batch_equiv devices cli_spin hostile_unbacked hostile_triple_fault \
+GUEST_NAMES    := vmx_basics vmx_cost batch_cost batch_equiv devices cli_spin idle hostile_unbacked hostile_triple_fault \
 	hostile_hv_pages
-GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES))
+GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES) softirq_pv softirq_legacy)
 GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm
 GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)/lib/tap.c \
 	$(GUEST_DIR)/lib/mem.c
@@ -40,6 +40,14 @@ $(GUESTS): $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/obj/%.o $(GUEST_LIB_OBJS) $(GUES
 	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB_OBJS) $<
 
 $(GUEST_C_OBJS): $(GUEST_BUILD)/obj/%.o: $(GUEST_DIR)/%.c | $(GUEST_ORDER_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+# softirq.c is built twice: paravirtual (soft interrupt masking) and legacy (real cli/sti).
+$(GUEST_BUILD)/obj/softirq_pv.o: $(GUEST_DIR)/softirq.c | $(GUEST_ORDER_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -DPARAVIRTUAL -c $< -o $@
+$(GUEST_BUILD)/obj/softirq_legacy.o: $(GUEST_DIR)/softirq.c | $(GUEST_ORDER_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 

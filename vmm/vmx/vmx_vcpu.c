@@ -240,6 +240,7 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
     memset(vcpu, 0, sizeof(*vcpu));
     vcpu->guest = guest;
     vcpu->vendor = vx;
+    vic_init(&vcpu->vic);
     vcpu->regs.rax = entry->eax;
     vcpu->regs.rbx = entry->ebx;
 
