@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "drivers/acpi.h"
+#include "drivers/acpi_power.h"
 #include "drivers/lapic.h"
 #include "drivers/pic8259.h"
 #include "drivers/pit.h"
@@ -251,6 +252,7 @@ static void init_acpi(void)
         log_warn("acpi: no valid RSDP (%s); continuing without ACPI\n", acpi_status_str(st));
         return;
     }
+    acpi_power_init(&mem, &boot.rsdp); /* power-off and reset for real machines */
     uint64_t madt;
     st = acpi_find_table(&mem, &boot.rsdp, "APIC", 0, &madt);
     if (st == ACPI_OK) {

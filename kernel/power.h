@@ -19,5 +19,7 @@
 
 __attribute__((noreturn)) void machine_poweroff(uint8_t status);
 __attribute__((noreturn)) void machine_halt(void);
+/* Resets the machine: ACPI reset register, port 0xcf9, keyboard controller; halts if none works. */
+__attribute__((noreturn)) void machine_reboot(void);
 
 #endif
