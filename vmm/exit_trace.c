@@ -7,8 +7,6 @@
 #include "kernel/format.h"
 #include "kernel/string.h"
 
-#define NAME_WIDTH 22
-
 bool exit_trace_init(struct exit_trace *t, struct exit_trace_record *storage, unsigned capacity)
 {
     memset(t, 0, sizeof(*t));
@@ -27,8 +25,8 @@ void exit_trace_set_enabled(struct exit_trace *t, bool enabled)
 }
 
 struct exit_trace_record *exit_trace_begin(struct exit_trace *t, uint32_t reason,
-                                           uint64_t qualification, uint64_t guest_rip,
-                                           uint64_t gpa, uint64_t exit_tsc)
+                                           uint64_t qualification, uint64_t guest_rip, uint64_t gpa,
+                                           uint64_t exit_tsc)
 {
     if (!t->enabled)
         return NULL;
@@ -86,21 +84,20 @@ void exit_trace_print(const struct exit_trace *t, unsigned last_n,
           t->enabled ? "" : ", recording off");
     if (shown == 0)
         return;
-    print("%10s  %-*s %-10s %16s %16s %16s %16s %12s\n", "#", NAME_WIDTH + 6, "reason", "",
-          "qualification", "guest RIP", "GPA", "TSC at exit", "handler");
+    print("%10s %16s %16s %16s %16s %12s  %s\n", "#", "qualification", "guest RIP", "GPA",
+          "TSC at exit", "handler", "reason");
     uint64_t first = t->total - shown;
-    for (unsigned i = count - shown; i < count; i++) {
-        const struct exit_trace_record *r = exit_trace_get(t, i);
+    for (unsigned k = 0; k < shown; k++) {
+        const struct exit_trace_record *r = exit_trace_get(t, count - shown + k);
         const char *name = reason_name ? reason_name(r->reason) : NULL;
         char gpa[17] = "-", handler[21] = "-";
         if (r->gpa != EXIT_TRACE_NO_GPA)
             ksnprintf(gpa, sizeof(gpa), "%lx", (unsigned long)r->gpa);
         if (r->handler_tsc != EXIT_TRACE_PENDING)
             ksnprintf(handler, sizeof(handler), "%lu", (unsigned long)r->handler_tsc);
-        print("%10lu  %5u %-*.*s %-10s %16lx %16lx %16s %16lx %12s\n",
-              (unsigned long)(first + (i - (count - shown))), r->reason, NAME_WIDTH, NAME_WIDTH,
-              name ? name : "?", r->entry_failed ? "ENTRY-FAIL" : "",
+        print("%10lu %16lx %16lx %16s %16lx %12s  %u%s%s%s\n", (unsigned long)(first + k),
               (unsigned long)r->qualification, (unsigned long)r->guest_rip, gpa,
-              (unsigned long)r->exit_tsc, handler);
+              (unsigned long)r->exit_tsc, handler, r->reason, name ? " " : "", name ? name : "",
+              r->entry_failed ? " (VM entry failed)" : "");
     }
 }

@@ -15,7 +15,7 @@
  * While disabled, begin and end return at their first test. Nothing here locks: one vCPU's trace
  * is written by the CPU that runs it, and read by the monitor on that same CPU. */
 
-#define EXIT_TRACE_DEFAULT_CAPACITY 256u
+#define EXIT_TRACE_DEFAULT_CAPACITY  256u
 /* The reason as begin takes it: the 32-bit exit-reason field (SDM 25.9.1). Bits 15:0 are the
  * basic reason, bit 31 says the VM entry failed; other bits are not kept. */
 #define EXIT_TRACE_REASON_BASIC_MASK 0xffffu
@@ -59,8 +59,8 @@ static inline bool exit_trace_enabled(const struct exit_trace *t)
 /* Records an exit in the next slot, overwriting the oldest once the ring is full, and returns it
  * (the caller may fill in more); NULL when disabled. reason is the raw exit-reason field. */
 struct exit_trace_record *exit_trace_begin(struct exit_trace *t, uint32_t reason,
-                                           uint64_t qualification, uint64_t guest_rip,
-                                           uint64_t gpa, uint64_t exit_tsc);
+                                           uint64_t qualification, uint64_t guest_rip, uint64_t gpa,
+                                           uint64_t exit_tsc);
 /* Sets the handler time of the last begun record: now_tsc - its exit_tsc (0 if the TSC went
  * backwards). Does nothing when disabled, or when that record already has its end. */
 void exit_trace_end(struct exit_trace *t, uint64_t now_tsc);

@@ -644,19 +644,19 @@ static void seeds_acpi(void)
     save("acpi", "rsdp2_xsdt_tables", &b);
 
     b.len = 0;
-    at8(&b, 0, 1); /* base 0xe0000: the MADT alone, parsed directly */
+    at8(&b, 0, 2); /* base 4 GiB: the MADT alone, parsed directly */
     madt(&b, 1);
     save("acpi", "madt", &b);
 
     b.len = 0;
-    at8(&b, 0, 2); /* base 4 GiB: ACPI 1.0 RSDP, RSDT, a 116-byte FADT, its DSDT */
+    at8(&b, 0, 1); /* base 0xe0000: ACPI 1.0 RSDP, RSDT, a 116-byte FADT, its DSDT */
     uint8_t r[20];
-    rsdp_v1(r, 0x00000020);
+    rsdp_v1(r, 0xe0020);
     atbytes(&b, 1, r, 20);
     sdt(&b, 1 + 0x20, "RSDT", 40, 1);
-    at32(&b, 1 + 0x20 + 36, 0x80);
+    at32(&b, 1 + 0x20 + 36, 0xe0080);
     checksum(&b, 1 + 0x20, 40, 9);
-    fadt(&b, 1 + 0x80, 116, 1, 0x100);
+    fadt(&b, 1 + 0x80, 116, 1, 0xe0100);
     const uint8_t dsdt[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x05, 0x05};
     sdt(&b, 1 + 0x100, "DSDT", (uint32_t)(36 + sizeof(dsdt)), 1);
     atbytes(&b, 1 + 0x100 + 36, dsdt, sizeof(dsdt));
