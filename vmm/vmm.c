@@ -88,6 +88,11 @@ static void report_exit_statistics(const struct vcpu *v)
             kprintf("  exit %-3u %-44s %lu\n", r, vendor_exit_reason_name(r),
                     v->exits_by_reason[r]);
     }
+    kprintf("  interrupts injected: %lu", v->interrupts_injected);
+    if (vic_active(&v->vic))
+        kprintf(" (paravirtual: %lu raised, %lu coalesced, shared page at %lx)", v->vic.raised,
+                v->vic.coalesced, v->shared_page_gpa);
+    kprintf("\n");
     if (v->exits_reason_out_of_range)
         kprintf("  exit reasons beyond %u: %lu\n", VCPU_EXIT_REASONS - 1,
                 v->exits_reason_out_of_range);

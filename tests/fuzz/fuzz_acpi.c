@@ -114,7 +114,7 @@ static void check_validate(const struct acpi_mem *mem, const struct memory *m, u
     FUZZ_CHECK(hdr && memcmp(hdr, at(m, phys, length), length) == 0, "header points elsewhere");
 }
 
-/* ---- RSDP -------------------------------------------------------------------------------------- */
+/* ---- RSDP ------------------------------------------------------------------------------------ */
 
 static void check_rsdp(const uint8_t *b, size_t len, enum acpi_status st,
                        const struct acpi_rsdp_info *r)
@@ -139,7 +139,7 @@ static void check_rsdp(const uint8_t *b, size_t len, enum acpi_status st,
     FUZZ_CHECK(r->length == length && r->xsdt_address == fuzz_le64(b + 24), "RSDP 2.0 fields");
 }
 
-/* ---- root table and table search ------------------------------------------------------------ */
+/* ---- root table and table search ------------------------------------------------------------- */
 
 static void check_root(const struct acpi_mem *mem, const struct memory *m,
                        const struct acpi_rsdp_info *rsdp)
@@ -147,12 +147,12 @@ static void check_root(const struct acpi_mem *mem, const struct memory *m,
     struct acpi_root_info root;
     enum acpi_status st = acpi_root_get(mem, rsdp, &root);
     check_status(st);
-    enum acpi_status xsdt = rsdp->xsdt_address ? expect_valid(m, rsdp->xsdt_address, "XSDT")
-                                               : ACPI_ERR_NOT_FOUND;
+    enum acpi_status xsdt =
+        rsdp->xsdt_address ? expect_valid(m, rsdp->xsdt_address, "XSDT") : ACPI_ERR_NOT_FOUND;
     enum acpi_status want = xsdt;
     if (xsdt != ACPI_OK && (rsdp->rsdt_address || !rsdp->xsdt_address))
-        want = rsdp->rsdt_address ? expect_valid(m, rsdp->rsdt_address, "RSDT")
-                                  : ACPI_ERR_NOT_FOUND;
+        want =
+            rsdp->rsdt_address ? expect_valid(m, rsdp->rsdt_address, "RSDT") : ACPI_ERR_NOT_FOUND;
     FUZZ_CHECK(st == want, "root table: %d, expected %d (XSDT %d)", st, want, xsdt);
     FUZZ_CHECK(root.xsdt_status == xsdt, "xsdt_status %d, expected %d", root.xsdt_status, xsdt);
     if (st != ACPI_OK)
@@ -164,8 +164,8 @@ static void check_root(const struct acpi_mem *mem, const struct memory *m,
     uint32_t length = fuzz_le32(t + 4);
     FUZZ_CHECK(root.phys == phys && root.entry_size == esize &&
                    root.entry_count == (length - SDT_HEADER) / esize,
-               "root at 0x%llx: %u entries of %u", (unsigned long long)root.phys,
-               root.entry_count, root.entry_size);
+               "root at 0x%llx: %u entries of %u", (unsigned long long)root.phys, root.entry_count,
+               root.entry_size);
     const uint8_t *full = at(m, phys, length);
     for (unsigned i = 0; i <= root.entry_count; i++) {
         uint64_t e = 0;
@@ -215,8 +215,9 @@ static uint64_t find(const struct acpi_mem *mem, const struct memory *m,
         if (want == ACPI_ERR_NOT_FOUND && unmapped)
             want = ACPI_ERR_UNMAPPED;
     }
-    FUZZ_CHECK(st == want && phys == want_phys, "find %.4s #%u: %d at 0x%llx, expected %d at 0x%llx",
-               sig, index, st, (unsigned long long)phys, want, (unsigned long long)want_phys);
+    FUZZ_CHECK(st == want && phys == want_phys,
+               "find %.4s #%u: %d at 0x%llx, expected %d at 0x%llx", sig, index, st,
+               (unsigned long long)phys, want, (unsigned long long)want_phys);
     return st == ACPI_OK ? phys : 0;
 }
 
@@ -279,8 +280,8 @@ static void check_madt(const struct acpi_mem *mem, const struct memory *m, uint6
         case 2:
             if (isos < ACPI_MAX_ISOS) {
                 const struct acpi_madt_iso_info *iso = &info.isos[isos];
-                FUZZ_CHECK(iso->bus == e[2] && iso->source == e[3] && iso->gsi == fuzz_le32(e + 4) &&
-                               iso->flags == fuzz_le16(e + 8),
+                FUZZ_CHECK(iso->bus == e[2] && iso->source == e[3] &&
+                               iso->gsi == fuzz_le32(e + 4) && iso->flags == fuzz_le16(e + 8),
                            "MADT override %u", isos);
             }
             isos++;
@@ -313,7 +314,8 @@ static void check_madt(const struct acpi_mem *mem, const struct memory *m, uint6
                    info.iso_count == (isos < ACPI_MAX_ISOS ? isos : ACPI_MAX_ISOS),
                "MADT stored counts");
     uint32_t lapic = fuzz_le32(t + 36), flags = fuzz_le32(t + 40);
-    FUZZ_CHECK(info.lapic_address == lapic && info.flags == flags && info.pcat_compat == (flags & 1),
+    FUZZ_CHECK(info.lapic_address == lapic && info.flags == flags &&
+                   info.pcat_compat == (flags & 1),
                "MADT fixed fields");
     FUZZ_CHECK(info.lapic_address_override == override &&
                    info.lapic_phys == (override ? override : lapic),
@@ -332,8 +334,7 @@ static void check_reg_gas(const struct acpi_reg *r, const uint8_t *gas, const ch
 static void check_reg_port(const struct acpi_reg *r, uint32_t port, uint8_t len, const char *what)
 {
     FUZZ_CHECK(r->space == ACPI_GAS_SPACE_SYSTEM_IO && r->bit_width == (uint8_t)(len * 8) &&
-                   r->bit_offset == 0 && r->access_size == 0 && r->address == port &&
-                   !r->from_gas,
+                   r->bit_offset == 0 && r->access_size == 0 && r->address == port && !r->from_gas,
                "FADT %s from its 32-bit field", what);
 }
 

@@ -34,9 +34,9 @@
 #define NS_PER_SEC     1000000000ull
 
 static const uint16_t ports[] = {
-    0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,  0x61,  0x70,
-    0x71,  0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0xe9,  0x80,  0x1f,
-    0x22,  0x3f,  0x44,  0x60,  0x62,  0x6f,  0x72,  0x9f,  0xa2,  0x3f7, 0x400, 0x4cf,
+    0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,   0x61,   0x70,
+    0x71,  0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0xe9,   0x80,   0x1f,
+    0x22,  0x3f,  0x44,  0x60,  0x62,  0x6f,  0x72,  0x9f,  0xa2,  0x3f7,  0x400,  0x4cf,
     0x4d2, 0xcf8, 0xcfc, 0xcff, 0xe8,  0xea,  0x7f,  0x81,  0x2f8, 0xfffd, 0xfffe, 0xffff,
 };
 
@@ -120,7 +120,8 @@ static void queries(bool dump)
     uint64_t t = pit8254_ns_to_ticks(now);
     uint64_t start = pit8254_ticks_to_ns(t), next = pit8254_ticks_to_ns(t + 1);
     FUZZ_CHECK(start <= now && next > now && pit8254_ns_to_ticks(start) == t &&
-                   pit8254_ns_to_ticks(next) == t + 1 && (start == 0 || pit8254_ns_to_ticks(start - 1) < t),
+                   pit8254_ns_to_ticks(next) == t + 1 &&
+                   (start == 0 || pit8254_ns_to_ticks(start - 1) < t),
                "CLK pulse %llu at %llu ns: starts %llu, next %llu", (unsigned long long)t,
                (unsigned long long)now, (unsigned long long)start, (unsigned long long)next);
     uint64_t p = pit8254_next_irq_ns(&plat.pit), r = cmos_rtc_next_irq_ns(&plat.rtc);
@@ -200,8 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             static const unsigned sizes[] = {1, 2, 4};
             unsigned sz = sizes[ctl & OP_SIZE_MASK];
             uint8_t sel = fuzz_u8(&in);
-            uint16_t port = sel < RAW_PORT ? ports[sel % (sizeof(ports) / sizeof(ports[0]))]
-                                           : fuzz_u16(&in);
+            uint16_t port =
+                sel < RAW_PORT ? ports[sel % (sizeof(ports) / sizeof(ports[0]))] : fuzz_u16(&in);
             bool out = ctl & OP_OUT;
             uint32_t value = 0;
             for (unsigned i = 0; out && i < sz; i++)

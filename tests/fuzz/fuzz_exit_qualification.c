@@ -118,8 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_ins_outs((uint32_t)q, true);
         check_ins_outs((uint32_t)(q >> 32), q & 1);
         const char *name = exit_segment_name((enum exit_segment)(q >> 61));
-        FUZZ_CHECK(name != NULL && name[0] != '\0', "segment %u has no name",
-                   (unsigned)(q >> 61));
+        FUZZ_CHECK(name != NULL && name[0] != '\0', "segment %u has no name", (unsigned)(q >> 61));
     }
     return 0;
 }

@@ -1,5 +1,5 @@
-/* libFuzzer target for vmm/guest_loader.c: the input (after one configuration byte) is a guest
- * image loaded into fake guest RAM as a Multiboot kernel or a flat binary; RAM is checked byte by byte. */
+/* libFuzzer target for vmm/guest_loader.c: the input (after a configuration byte) is a guest image
+ * loaded into fake guest RAM as a Multiboot kernel or a flat binary; all of RAM is then checked. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,11 +70,10 @@ static bool build_expected_area(uint64_t size, const char *cmdline)
         upper = UINT32_MAX;
     uint8_t *e = a + (GUEST_MB1_MMAP_GPA - GUEST_MB1_AREA_GPA);
     unsigned n = 0;
-    const uint64_t map[3][3] = {{0, low, GUEST_MB1_MMAP_AVAILABLE},
-                                {GUEST_MB1_LOW_END, GUEST_MB1_HIGH_START - GUEST_MB1_LOW_END,
-                                 GUEST_MB1_MMAP_RESERVED},
-                                {GUEST_MB1_HIGH_START, size - GUEST_MB1_HIGH_START,
-                                 GUEST_MB1_MMAP_AVAILABLE}};
+    const uint64_t map[3][3] = {
+        {0, low, GUEST_MB1_MMAP_AVAILABLE},
+        {GUEST_MB1_LOW_END, GUEST_MB1_HIGH_START - GUEST_MB1_LOW_END, GUEST_MB1_MMAP_RESERVED},
+        {GUEST_MB1_HIGH_START, size - GUEST_MB1_HIGH_START, GUEST_MB1_MMAP_AVAILABLE}};
     for (; n < (size > GUEST_MB1_HIGH_START ? 3u : 2u); n++, e += 24) {
         put32(e, 20);
         put64(e + 4, map[n][0]);
@@ -117,8 +116,8 @@ static void place(const uint8_t *img, size_t len, uint64_t offset, uint64_t file
     FUZZ_CHECK(filesz <= memsz && offset <= len && filesz <= len - offset && paddr <= size &&
                    memsz <= size - paddr && paddr + memsz <= FOUR_GIB,
                "accepted segment: offset 0x%llx filesz 0x%llx paddr 0x%llx memsz 0x%llx",
-               (unsigned long long)offset, (unsigned long long)filesz,
-               (unsigned long long)paddr, (unsigned long long)memsz);
+               (unsigned long long)offset, (unsigned long long)filesz, (unsigned long long)paddr,
+               (unsigned long long)memsz);
     FUZZ_CHECK(paddr + memsz <= GUEST_MB1_AREA_GPA || paddr >= GUEST_MB1_AREA_END,
                "accepted segment [0x%llx, 0x%llx) over the information area",
                (unsigned long long)paddr, (unsigned long long)(paddr + memsz));
@@ -126,7 +125,7 @@ static void place(const uint8_t *img, size_t len, uint64_t offset, uint64_t file
     memset(expect + paddr + filesz, 0, memsz - filesz);
 }
 
-/* ---- Multiboot header search, as guest_loader.h describes it ----------------------------------- */
+/* ---- Multiboot header search, as guest_loader.h describes it --------------------------------- */
 
 static bool valid_header(const uint8_t *img, size_t off)
 {
@@ -157,14 +156,15 @@ static enum guest_load_status expect_header(const uint8_t *img, size_t len, size
         if (!in_limit && valid_header(img, off))
             later = true;
     }
-    return bad ? GUEST_LOAD_ERR_MB_BAD_CHECKSUM
-               : later ? GUEST_LOAD_ERR_MB_HEADER_TOO_FAR : GUEST_LOAD_ERR_MB_NO_HEADER;
+    return bad     ? GUEST_LOAD_ERR_MB_BAD_CHECKSUM
+           : later ? GUEST_LOAD_ERR_MB_HEADER_TOO_FAR
+                   : GUEST_LOAD_ERR_MB_NO_HEADER;
 }
 
-/* ---- a.out kludge: the whole expected outcome ------------------------------------------------- */
+/* ---- a.out kludge: the whole expected outcome ------------------------------------------------ */
 
-static enum guest_load_status expect_aout(const uint8_t *img, size_t len, size_t off,
-                                          uint64_t size, uint32_t *entry)
+static enum guest_load_status expect_aout(const uint8_t *img, size_t len, size_t off, uint64_t size,
+                                          uint32_t *entry)
 {
     uint32_t header = fuzz_le32(img + off + 12), load = fuzz_le32(img + off + 16);
     uint32_t load_end = fuzz_le32(img + off + 20), bss_end = fuzz_le32(img + off + 24);
@@ -201,7 +201,7 @@ static enum guest_load_status expect_aout(const uint8_t *img, size_t len, size_t
     return GUEST_LOAD_OK;
 }
 
-/* ---- ELF: an accepted image is re-read and must obey every stated rule ------------------------ */
+/* ---- ELF: an accepted image is re-read and must obey every stated rule ----------------------- */
 
 static void check_elf(const uint8_t *img, size_t len, uint64_t size,
                       const struct guest_load_result *r)
@@ -259,11 +259,11 @@ static void check_elf(const uint8_t *img, size_t len, uint64_t size,
                    r->entry == want_entry,
                "ELF result: %u segments [0x%llx, 0x%llx) entry 0x%x; expected %u [0x%llx, 0x%llx) "
                "0x%x",
-               r->segments, (unsigned long long)r->lowest, (unsigned long long)r->highest,
-               r->entry, count, (unsigned long long)lo, (unsigned long long)hi, want_entry);
+               r->segments, (unsigned long long)r->lowest, (unsigned long long)r->highest, r->entry,
+               count, (unsigned long long)lo, (unsigned long long)hi, want_entry);
 }
 
-/* ---- the two entry points --------------------------------------------------------------------- */
+/* ---- the two entry points -------------------------------------------------------------------- */
 
 static void run_multiboot(const uint8_t *img, size_t len, uint64_t size, const char *cmdline)
 {
@@ -282,8 +282,7 @@ static void run_multiboot(const uint8_t *img, size_t len, uint64_t size, const c
     FUZZ_CHECK(guest_find_mb1_header(img, len, &h) == want, "header search, expected %d", want);
     if (want == GUEST_LOAD_OK || want == GUEST_LOAD_ERR_MB_VIDEO_MODE ||
         want == GUEST_LOAD_ERR_MB_UNSUPPORTED_FLAGS || want == GUEST_LOAD_ERR_MB_HEADER_TRUNCATED)
-        FUZZ_CHECK(h.offset == off && h.flags == fuzz_le32(img + off + 4) &&
-                       r.mb_flags == h.flags,
+        FUZZ_CHECK(h.offset == off && h.flags == fuzz_le32(img + off + 4) && r.mb_flags == h.flags,
                    "header at %u flags 0x%x, expected at %zu", h.offset, h.flags, off);
 
     memcpy(expect, pristine, size);
@@ -363,8 +362,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(copy != NULL, "out of memory");
     memcpy(copy, img, len);
     if (mode & MODE_FLAT) {
-        const uint64_t gpas[8] = {0,           0x7c00,     0x8ff0,     ram_size - 1,
-                                  ram_size - len, 0xfffff000, FOUR_GIB - len, UINT64_MAX - 3};
+        const uint64_t gpas[8] = {
+            0,          0x7c00,         0x8ff0,        ram_size - 1, ram_size - len,
+            0xfffff000, FOUR_GIB - len, UINT64_MAX - 3};
         run_flat(copy, len, ram_size, gpas[mode >> MODE_GPA_SHIFT]);
     } else {
         run_multiboot(copy, len, ram_size, cmdline);

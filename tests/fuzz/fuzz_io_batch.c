@@ -162,8 +162,8 @@ static void check_result(const struct io_batch_result *r, const struct fake *f, 
                    "count %llu at 0x%llx: status %u", (unsigned long long)count,
                    (unsigned long long)array, st);
     else if (count > MICA_IO_BATCH_MAX)
-        FUZZ_CHECK(st == MICA_HC_E2BIG && r->completed == 0 && f->ios == 0,
-                   "count %llu: status %u", (unsigned long long)count, st);
+        FUZZ_CHECK(st == MICA_HC_E2BIG && r->completed == 0 && f->ios == 0, "count %llu: status %u",
+                   (unsigned long long)count, st);
     unsigned expect = 0;
     if (chunks && r->completed > 0)
         expect = r->completed / IO_BATCH_CHUNK -

@@ -26,8 +26,8 @@
  * interrupts", include/mica/abi.h).
  */
 
-#define HEADER_SIZE    15
-#define STEP_UNIT_NS   64u
+#define HEADER_SIZE      15
+#define STEP_UNIT_NS     64u
 #define UPDATE_AT_CHUNKS 0x80u
 
 struct system {

@@ -75,7 +75,8 @@ static void check_ok(const uint8_t *b, size_t len, const struct mb2_info *info)
                 if (mmap_entries >= MB2_MAX_MMAP)
                     continue;
                 const struct mb2_mmap_entry *m = &info->mmap[mmap_entries];
-                FUZZ_CHECK(m->base_addr == fuzz_le64(tag + e) && m->length == fuzz_le64(tag + e + 8) &&
+                FUZZ_CHECK(m->base_addr == fuzz_le64(tag + e) &&
+                               m->length == fuzz_le64(tag + e + 8) &&
                                m->type == fuzz_le32(tag + e + 16) &&
                                m->reserved == fuzz_le32(tag + e + 20),
                            "memory map entry %u", mmap_entries);

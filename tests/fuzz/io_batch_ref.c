@@ -4,7 +4,8 @@
 
 #include "tests/fuzz/fuzz_common.h"
 
-#define ENTRY_BYTES  16u /* MICA_IO_OP_SIZE, spelled out: port 2, size 1, flags 1, count 4, value 8 */
+#define ENTRY_BYTES                                                                                \
+    16u /* MICA_IO_OP_SIZE, spelled out: port 2, size 1, flags 1, count 4, value 8 */
 #define VALUE_OFFSET 8u
 
 struct entry {
@@ -76,7 +77,7 @@ static uint32_t run_single(const struct io_batch_env *env, const struct entry *e
     for (unsigned i = 0; i < 4; i++)
         buf[i] = (uint8_t)(v >> (8 * i));
     return env->write_guest(env->ctx, gpa + VALUE_OFFSET, buf, sizeof(buf)) ? MICA_HC_OK
-                                                                             : MICA_HC_EFAULT;
+                                                                            : MICA_HC_EFAULT;
 }
 
 struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t array_gpa,

@@ -101,8 +101,8 @@ static void pad_to(struct buf *b, size_t len)
 #define IO_OUT    0x01
 #define IO_STRING 0x02
 
-static void op(struct buf *b, size_t off, uint16_t port, uint8_t size, uint8_t flags, uint32_t count,
-               uint64_t value)
+static void op(struct buf *b, size_t off, uint16_t port, uint8_t size, uint8_t flags,
+               uint32_t count, uint64_t value)
 {
     at16(b, off, port);
     at8(b, off + 2, size);
@@ -191,10 +191,10 @@ static void seeds_io_batch_devices(void)
     devices_batch_header(&b, 0x8f, (uint16_t)(n + 4), 0);
     for (unsigned i = 0; i < n; i++)
         op(&b, r + 16 * i, pic_pit[i].port, 1, IO_OUT, 1, pic_pit[i].value);
-    op(&b, r + 16 * n, 0x43, 1, IO_OUT, 1, 0xc2);        /* read-back status, counter 0 */
-    op(&b, r + 16 * (n + 1), 0x40, 1, 0, 1, 0);          /* status */
+    op(&b, r + 16 * n, 0x43, 1, IO_OUT, 1, 0xc2);           /* read-back status, counter 0 */
+    op(&b, r + 16 * (n + 1), 0x40, 1, 0, 1, 0);             /* status */
     op(&b, r + 16 * (n + 2), 0x40, 1, IO_STRING, 2, 0x300); /* count LSB, MSB */
-    op(&b, r + 16 * (n + 3), 0x20, 1, 0, 1, 0);          /* IRR */
+    op(&b, r + 16 * (n + 3), 0x20, 1, 0, 1, 0);             /* IRR */
     pad_to(&b, r + 0x310);
     save("io_batch_devices", "pic_pit", &b);
 
@@ -221,7 +221,7 @@ static void seeds_io_batch_devices(void)
 
     devices_batch_header(&b, 0xff, 8, 0);
     op(&b, r + 0x00, 0x70, 1, IO_OUT, 1, 0x0b);
-    op(&b, r + 0x10, 0x71, 1, IO_OUT, 1, 0x72); /* PIE AIE UIE, 24-hour, BCD */
+    op(&b, r + 0x10, 0x71, 1, IO_OUT, 1, 0x72);   /* PIE AIE UIE, 24-hour, BCD */
     op(&b, r + 0x20, 0x70, 2, IO_OUT, 1, 0x0000); /* word: index 0, then 0 to port 0x71 */
     op(&b, r + 0x30, 0x70, 1, IO_OUT, 1, 0x0a);
     op(&b, r + 0x40, 0x71, 1, 0, 1, 0);
@@ -232,22 +232,22 @@ static void seeds_io_batch_devices(void)
     save("io_batch_devices", "rtc_denied", &b);
 }
 
-/* ---- exit_qualification: 8-byte words ---------------------------------------------------------- */
+/* ---- exit_qualification: 8-byte words -------------------------------------------------------- */
 
 static void seeds_exit_qualification(void)
 {
     struct buf b = {.len = 0};
     const uint64_t words[] = {
-        0x03f80008ull,                  /* in al, dx from 0x3f8 */
-        0x00700040ull,                  /* out 0x70, al (immediate) */
-        0x00e90033ull,                  /* rep outsd to 0xe9 */
-        0x00000003ull,                  /* mov cr3, rax */
-        0x00000514ull,                  /* mov rbp, cr4 (from) */
-        0x00000020ull,                  /* clts */
-        0x00110070ull,                  /* lmsw from memory, data 0x11 */
-        0x0000000000000181ull,          /* EPT read, gla valid, translation */
-        0x0000000000003fffull,          /* every EPT bit */
-        0x0000000000018100ull,          /* instruction info: 64-bit, DS */
+        0x03f80008ull,                   /* in al, dx from 0x3f8 */
+        0x00700040ull,                   /* out 0x70, al (immediate) */
+        0x00e90033ull,                   /* rep outsd to 0xe9 */
+        0x00000003ull,                   /* mov cr3, rax */
+        0x00000514ull,                   /* mov rbp, cr4 (from) */
+        0x00000020ull,                   /* clts */
+        0x00110070ull,                   /* lmsw from memory, data 0x11 */
+        0x0000000000000181ull,           /* EPT read, gla valid, translation */
+        0x0000000000003fffull,           /* every EPT bit */
+        0x0000000000018100ull,           /* instruction info: 64-bit, DS */
         0x8000000000000100ull | 0x28000, /* info in the high half */
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -260,7 +260,7 @@ static void seeds_exit_qualification(void)
     save("exit_qualification", "invalid_words", &b);
 }
 
-/* ---- devices: programs of fuzz_devices.c --------------------------------------------------------- */
+/* ---- devices: programs of fuzz_devices.c ----------------------------------------------------- */
 
 #define D_OUT(size_code) ((uint8_t)(0x04 | (size_code)))
 #define D_IN(size_code)  ((uint8_t)(size_code))
@@ -428,7 +428,7 @@ static void seeds_devices(void)
     save("devices", "uart_console", &b);
 }
 
-/* ---- multiboot2 ------------------------------------------------------------------------------- */
+/* ---- multiboot2 ------------------------------------------------------------------------------ */
 
 static size_t mb2_tag(struct buf *b, uint32_t type, const void *payload, size_t n)
 {
@@ -474,7 +474,7 @@ static void seeds_multiboot2(void)
     mb2_tag(&b, 1, "test=all fatal=poweroff", 24);
     mb2_tag(&b, 2, "GRUB 2.06", 10);
     uint8_t module[16] = {0};
-    module[2] = 0x20;              /* mod_start 0x200000 */
+    module[2] = 0x20;                   /* mod_start 0x200000 */
     module[5] = 0x10, module[6] = 0x20; /* mod_end 0x201000 */
     memcpy(module + 8, "guest", 6);
     mb2_tag(&b, 3, module, 14);
@@ -511,7 +511,7 @@ static void seeds_multiboot2(void)
     save("multiboot2", "duplicate_cmdline", &b);
 }
 
-/* ---- acpi: byte 0 = base select, then physical memory ----------------------------------------- */
+/* ---- acpi: byte 0 = base select, then physical memory ---------------------------------------- */
 
 static void sdt(struct buf *b, size_t at, const char *sig, uint32_t length, uint8_t revision)
 {
@@ -622,8 +622,8 @@ static void seeds_acpi(void)
     checksum(&b, m + 0x80, 36 + 32, 9);
     madt(&b, m + 0x100);
     fadt(&b, m + 0x200, 276, 6, 0x340);
-    const uint8_t s5[] = {0x10, 0x05, 0x5c, 0x00, 0x08, '_', 'S', '5', '_', 0x12, 0x08,
-                          0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00};
+    const uint8_t s5[] = {0x10, 0x05, 0x5c, 0x00, 0x08, '_',  'S',  '5',  '_',
+                          0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00};
     sdt(&b, m + 0x340, "DSDT", (uint32_t)(36 + sizeof(s5)), 2);
     atbytes(&b, m + 0x340 + 36, s5, sizeof(s5));
     checksum(&b, m + 0x340, 36 + sizeof(s5), 9);
@@ -657,14 +657,14 @@ static void seeds_acpi(void)
     at32(&b, 1 + 0x20 + 36, 0xe0080);
     checksum(&b, 1 + 0x20, 40, 9);
     fadt(&b, 1 + 0x80, 116, 1, 0xe0100);
-    const uint8_t dsdt[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x05, 0x05};
+    const uint8_t dsdt[] = {0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x05, 0x05};
     sdt(&b, 1 + 0x100, "DSDT", (uint32_t)(36 + sizeof(dsdt)), 1);
     atbytes(&b, 1 + 0x100 + 36, dsdt, sizeof(dsdt));
     checksum(&b, 1 + 0x100, 36 + sizeof(dsdt), 9);
     save("acpi", "rsdp1_fadt1", &b);
 }
 
-/* ---- cmdline ---------------------------------------------------------------------------------- */
+/* ---- cmdline --------------------------------------------------------------------------------- */
 
 static void text(const char *target, const char *name, const char *s)
 {
@@ -681,11 +681,12 @@ static void seeds_cmdline(void)
     text("cmdline", "bad_values",
          "loglevel=loud frobnicate=1 console test=Bad guest_mem=3M guest_flat=0x100000 "
          "rt_task=20000 fatal=");
-    text("cmdline", "numbers", "guest_mem=0x4000000 loglevel=0\ttest=timers,acpi,pmm console=ttyS1 "
-                               "guest_mem=4G guest_mem=18446744073709551616");
+    text("cmdline", "numbers",
+         "guest_mem=0x4000000 loglevel=0\ttest=timers,acpi,pmm console=ttyS1 "
+         "guest_mem=4G guest_mem=18446744073709551616");
 }
 
-/* ---- guest_loader: configuration byte, then the image ----------------------------------------- */
+/* ---- guest_loader: configuration byte, then the image ---------------------------------------- */
 
 #define MB1_MAGIC 0x1badb002u
 

@@ -17,7 +17,7 @@ struct fuzz_text *fuzz_text_sink;
 
 static struct fuzz_platform *current;
 
-/* ---- the hypervisor's deferred log: only the debug console prints through it here ----------- */
+/* ---- the hypervisor's deferred log: only the debug console prints through it here ------------ */
 
 void vlog(const char *fmt, ...)
 {
@@ -42,7 +42,7 @@ void vlog(const char *fmt, ...)
     current->console_lines++;
 }
 
-/* ---- wiring ----------------------------------------------------------------------------------- */
+/* ---- wiring ---------------------------------------------------------------------------------- */
 
 static uint64_t clock_now(void *ctx)
 {
@@ -145,7 +145,7 @@ void fuzz_platform_update(struct fuzz_platform *p)
     cmos_rtc_update(&p->rtc);
 }
 
-/* ---- invariants ------------------------------------------------------------------------------- */
+/* ---- invariants ------------------------------------------------------------------------------ */
 
 static void check_pic(const struct fuzz_platform *p)
 {
@@ -209,8 +209,8 @@ static void check_rtc(const struct fuzz_platform *p)
 {
     const struct cmos_rtc *rtc = &p->rtc;
     const struct cmos_rtc_time *tm = &rtc->time;
-    FUZZ_CHECK(tm->second <= 59 && tm->minute <= 59 && tm->hour <= 23,
-               "time %u:%u:%u out of range", tm->hour, tm->minute, tm->second);
+    FUZZ_CHECK(tm->second <= 59 && tm->minute <= 59 && tm->hour <= 23, "time %u:%u:%u out of range",
+               tm->hour, tm->minute, tm->second);
     FUZZ_CHECK(tm->day >= 1 && tm->day <= 31 && tm->month >= 1 && tm->month <= 12,
                "date day %u month %u out of range", tm->day, tm->month);
     FUZZ_CHECK(tm->year <= 99 && tm->century <= 99, "year %u century %u", tm->year, tm->century);
@@ -250,12 +250,12 @@ static void check_uart(const struct fuzz_platform *p)
                "MSR 0x%02x does not show the modem lines 0x%02x", v->msr, uart_modem_lines(v));
     uint8_t iir = vuart_peek_iir(v);
     uint8_t id = iir & 0x0f;
-    FUZZ_CHECK(id == VUART_IIR_NO_INT_PENDING || id == VUART_IIR_ID_RLS ||
-                   id == VUART_IIR_ID_RDA || id == VUART_IIR_ID_CTI || id == VUART_IIR_ID_THRE ||
-                   id == VUART_IIR_ID_MODEM,
+    FUZZ_CHECK(id == VUART_IIR_NO_INT_PENDING || id == VUART_IIR_ID_RLS || id == VUART_IIR_ID_RDA ||
+                   id == VUART_IIR_ID_CTI || id == VUART_IIR_ID_THRE || id == VUART_IIR_ID_MODEM,
                "IIR 0x%02x", iir);
     bool level = !(iir & VUART_IIR_NO_INT_PENDING) && (v->mcr & VUART_MCR_OUT2);
-    FUZZ_CHECK(v->irq_level == level, "UART IRQ level %d, pending/OUT2 say %d", v->irq_level, level);
+    FUZZ_CHECK(v->irq_level == level, "UART IRQ level %d, pending/OUT2 say %d", v->irq_level,
+               level);
     FUZZ_CHECK(p->line[FUZZ_UART_IRQ] == v->irq_level, "IRQ4 line differs from the UART's level");
     uint8_t lsr = vuart_peek_lsr(v);
     FUZZ_CHECK((lsr & (VUART_LSR_THRE | VUART_LSR_TEMT)) == (VUART_LSR_THRE | VUART_LSR_TEMT),

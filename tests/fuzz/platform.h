@@ -1,5 +1,5 @@
-/* The fuzz targets' PC platform (tests/fuzz/platform.c): the real device models on a real port
- * bus, wired as vmm/platform.c wires them, with a fake clock and IRQ lines that check themselves. */
+/* The fuzz targets' PC platform (tests/fuzz/platform.c): the real device models on a port bus,
+ * wired as vmm/platform.c wires them, with a fake clock and IRQ lines that check themselves. */
 #ifndef MICA_TESTS_FUZZ_PLATFORM_H
 #define MICA_TESTS_FUZZ_PLATFORM_H
 

@@ -1,8 +1,7 @@
-#!/bin/sh
 # Runs the libFuzzer targets for `make fuzz-smoke` and `make fuzz`, one summary line per target;
 # fails, naming the reproducer and the log, when a target crashes, breaks an invariant or hangs.
 #
-# Usage: run.sh smoke|long BUILD_DIR SECONDS RUNS NAME...
+# Usage: sh run.sh smoke|long BUILD_DIR SECONDS RUNS NAME...
 #   smoke: a fresh copy of tests/fuzz/corpus/NAME in BUILD_DIR/smoke/NAME, fixed seed, at most
 #          SECONDS seconds and RUNS executions per target (the corpus copy grows; the seeds don't).
 #   long:  corpus BUILD_DIR/corpus/NAME kept across runs (seeds copied in), SECONDS per target,
@@ -48,14 +47,17 @@ for name in "$@"; do
             "$name" "$runs_done" "$secs" "$before" "$after" "$seed"
     else
         failed="$failed $name"
-        reason=$(grep -E 'invariant broken|ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error|SUMMARY:' "$log" | head -n 3)
         printf 'fuzz %-20s FAILED (exit %s) after %s s, seed %s\n' "$name" "$rc" "$secs" "$seed"
-        [ -n "$reason" ] && echo "$reason" | sed 's/^/    /'
-        grep -A1 -E 'invariant broken' "$log" | sed -n '2p' | sed 's/^ */    /'
+        # The first report: an invariant and its message, or the sanitizer's summary.
+        grep -a -m1 -A1 'invariant broken' "$log" | cut -c1-300 | sed 's/^ */    /'
+        grep -a -m2 -E 'ERROR: (AddressSanitizer|libFuzzer)|runtime error|^SUMMARY:' "$log" |
+            cut -c1-300 | sed 's/^/    /'
         echo "    reproducer: ${repro:-none written (see the log)}"
         echo "    log: $log"
         [ -n "$repro" ] && echo "    replay: $bin $repro"
     fi
 done
-echo "fuzz $mode: $(( $(date +%s) - total_start )) s, $( [ -z "$failed" ] && echo passed || echo "FAILED:$failed")"
+verdict=passed
+[ -n "$failed" ] && verdict="FAILED:$failed"
+echo "fuzz $mode: $(( $(date +%s) - total_start )) s, $verdict"
 [ -z "$failed" ]

@@ -4,8 +4,8 @@
 # Each target is built with clang -fsanitize=fuzzer,address,undefined and checks invariants of the
 # code under test (results in range, agreement with a reference, nothing written where it must not
 # be), not only the absence of crashes. Seeds: tests/fuzz/corpus/NAME/, made by
-# tests/fuzz/make_seeds.c:
-#     cc -std=c11 -I. tests/fuzz/make_seeds.c -o build/make_seeds && build/make_seeds tests/fuzz/corpus
+# tests/fuzz/make_seeds.c (regenerate: cc -std=c11 tests/fuzz/make_seeds.c -o build/make_seeds,
+# then build/make_seeds tests/fuzz/corpus).
 # Inputs that once broke a target go in tests/fuzz/regressions/NAME/ (replay: build/fuzz/fuzz_NAME
 # FILE...). tests/fuzz/run.sh runs the targets and reports; its header describes the output.
 FUZZ_TARGETS := io_batch io_batch_devices exit_qualification devices multiboot2 acpi cmdline \
