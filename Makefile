@@ -168,7 +168,12 @@ RT_BENCH_ISOS := $(patsubst %,$(BUILD)/bench-rt-%.iso,idle softirq_pv softirq_le
 $(BUILD)/bench-rt-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff rt_task=1000" $(GUEST_BUILD)/$*.elf "$*"
 
-bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/test-guest-batch_cost.iso \
+$(BUILD)/bench-notrace-vmx_cost.iso: $(ELF) $(GUEST_BUILD)/vmx_cost.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff exit_trace=off" \
+		$(GUEST_BUILD)/vmx_cost.elf vmx_cost
+
+bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/bench-notrace-vmx_cost.iso \
+		$(BUILD)/test-guest-batch_cost.iso \
 		$(BUILD)/test-guest-softirq_pv.iso $(BUILD)/test-guest-softirq_legacy.iso $(RT_BENCH_ISOS) \
 		| $(BUILD)/.emu-deps
 	@python3 tests/bench.py

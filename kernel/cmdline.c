@@ -178,6 +178,21 @@ static bool parse_rt_task(struct option_value v, struct kernel_config *cfg, char
     return true;
 }
 
+static bool parse_exit_trace(struct option_value v, struct kernel_config *cfg, char *why,
+                             size_t why_len)
+{
+    if (value_is(v, "on") || value_is(v, "1")) {
+        cfg->exit_trace = true;
+        return true;
+    }
+    if (value_is(v, "off") || value_is(v, "0")) {
+        cfg->exit_trace = false;
+        return true;
+    }
+    ksnprintf(why, why_len, "expected on or off");
+    return false;
+}
+
 static const struct option options[] = {
     {.name = "loglevel", .parse = parse_loglevel},
     {.name = "console", .parse = parse_console},
@@ -186,12 +201,13 @@ static const struct option options[] = {
     {.name = "guest_mem", .parse = parse_guest_mem},
     {.name = "guest_flat", .parse = parse_guest_flat},
     {.name = "rt_task", .parse = parse_rt_task},
+    {.name = "exit_trace", .parse = parse_exit_trace},
 };
 
 const char *cmdline_usage(void)
 {
     return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ";
+           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)
@@ -201,6 +217,7 @@ void cmdline_defaults(struct kernel_config *cfg)
     cfg->console = 1;
     cfg->on_fatal = FATAL_HALT;
     cfg->guest_mem = CMDLINE_GUEST_MEM_DEFAULT;
+    cfg->exit_trace = true;
 }
 
 static void add_error(struct cmdline_errors *errors, const char *word, size_t len,

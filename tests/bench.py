@@ -105,11 +105,15 @@ def batching_table():
 def main():
     values, exits, ports = run_guest("vmx_cost", "build/test-guest-vmx_cost.iso")
     rounds = values["rounds"]
+    quiet, _, _ = run_guest("vmx_cost_notrace", "build/bench-notrace-vmx_cost.iso")
     rows = [
         ("VMCALL round trip (MICA_HC_PING)", values["vmcall_round_trip_ticks"],
          exits.get(18, 0) / rounds),
         ("trapped OUT to an emulated port (0x80)", values["trapped_out_ticks"],
          ports.get(0x80, 0) / rounds),
+        ("VMCALL round trip, exit trace off (exit_trace=off)", quiet["vmcall_round_trip_ticks"],
+         1.0),
+        ("trapped OUT, exit trace off", quiet["trapped_out_ticks"], 1.0),
     ]
     print()
     print("| operation | emulated instructions per operation (Bochs TSC) | VM exits per operation |")

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "vmm/guest.h"
+#include "vmm/exit_trace.h"
 #include "vmm/vic.h"
 
 /* Order matters: vmm/vmx/vmx_entry.asm addresses these by offset. RSP and RIP live in the
@@ -28,6 +29,9 @@ struct vcpu {
     uint64_t exits_total;
     uint64_t exits_by_reason[VCPU_EXIT_REASONS];
     uint64_t exits_reason_out_of_range;
+    struct exit_trace trace; /* the last VM exits, for crash reports and the monitor */
+    struct exit_trace_record trace_records[EXIT_TRACE_DEFAULT_CAPACITY];
+    bool single_step;        /* the monitor asked for one guest instruction */
     void *vendor; /* struct vmx_vcpu */
 };
 

@@ -11,9 +11,11 @@
 
 /*
  * Input: byte 0 selects where the rest (the "memory") lies in physical memory: bits 1:0 = 0,
- * 0xe0000, 4 GiB, or the very top of the address space. The RSDP is looked for at its start; the
- * tables it leads to anywhere in it. The same memory is also parsed directly as a MADT, FADT, SPCR
- * and DSDT (at its start), and searched for \_S5 as raw AML.
+ * 0xe0000, 4 GiB, or the very top of the address space; with bit 2 set the checksums of the RSDP
+ * and of the tables it leads to (or of the table at the start) are fixed up first, so that
+ * mutated tables get past validation. The RSDP is looked for at the memory's start, the tables it
+ * leads to anywhere in it. The same memory is also parsed directly as a MADT, FADT, SPCR and DSDT
+ * (at its start), and searched for \_S5 as raw AML.
  *
  * map() hands out a fresh heap copy of exactly the bytes asked for, so ASan reports any read past
  * what the parser mapped, not only past the memory. Expected results are derived here from the
@@ -514,6 +516,63 @@ static void check_spcr(const struct acpi_mem *mem, const struct memory *m, uint6
     FUZZ_CHECK(s.baud_rate == baud, "SPCR baud %u, expected %u", s.baud_rate, baud);
 }
 
+/* ---- checksum fix-ups (mode bit 2) ----------------------------------------------------------- */
+
+#define FIXUP         0x04u
+#define FIXUP_ENTRIES 64u
+
+/* Makes the table at phys sum to zero, if its header and length lie in the memory. */
+static void fix_table(const struct memory *m, uint8_t *bytes, uint64_t phys)
+{
+    size_t off;
+    if (!locate(m, phys, SDT_HEADER, &off))
+        return;
+    uint32_t length = fuzz_le32(bytes + off + 4);
+    if (length < SDT_HEADER || length > m->len - off)
+        return;
+    bytes[off + 9] = 0;
+    bytes[off + 9] = (uint8_t)-sum(bytes + off, length);
+}
+
+static void fix_checksums(const struct memory *m, uint8_t *bytes)
+{
+    if (m->len < ACPI_RSDP_V1_SIZE || memcmp(bytes, "RSD PTR ", 8) != 0) {
+        fix_table(m, bytes, m->base);
+        return;
+    }
+    bool v2 = bytes[15] >= 2 && m->len >= ACPI_RSDP_V2_SIZE;
+    const uint64_t roots[2] = {fuzz_le32(bytes + 16), v2 ? fuzz_le64(bytes + 24) : 0};
+    /* Leaves first (the DSDT, then what the root tables list), then the roots, then the RSDP. */
+    for (unsigned r = 0; r < 2; r++) {
+        const uint8_t *t = at(m, roots[r], SDT_HEADER);
+        uint32_t length = t ? fuzz_le32(t + 4) : 0;
+        const uint8_t *full = length >= SDT_HEADER ? at(m, roots[r], length) : NULL;
+        unsigned esize = r ? 8 : 4;
+        for (unsigned i = 0; full && i < FIXUP_ENTRIES && SDT_HEADER + (i + 1) * esize <= length;
+             i++) {
+            const uint8_t *e = full + SDT_HEADER + i * esize;
+            uint64_t phys = esize == 8 ? fuzz_le64(e) : fuzz_le32(e);
+            const uint8_t *h = at(m, phys, 44);
+            if (h && memcmp(h, "FACP", 4) == 0) {
+                fix_table(m, bytes, fuzz_le32(h + 40));
+                const uint8_t *x = fuzz_le32(h + 4) >= 148 ? at(m, phys, 148) : NULL;
+                if (x)
+                    fix_table(m, bytes, fuzz_le64(x + 140));
+            }
+            fix_table(m, bytes, phys);
+        }
+        if (roots[r])
+            fix_table(m, bytes, roots[r]);
+    }
+    bytes[8] = 0;
+    bytes[8] = (uint8_t)-sum(bytes, ACPI_RSDP_V1_SIZE);
+    uint32_t length = v2 ? fuzz_le32(bytes + 20) : 0;
+    if (length >= ACPI_RSDP_V2_SIZE && length <= m->len) {
+        bytes[32] = 0;
+        bytes[32] = (uint8_t)-sum(bytes, length);
+    }
+}
+
 /* ---- entry point ----------------------------------------------------------------------------- */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -530,6 +589,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.len = len;
     m.base = bases[data[0] & 3];
     m.ncopies = 0;
+    if (data[0] & FIXUP)
+        fix_checksums(&m, bytes);
     const struct acpi_mem mem = {.map = map, .ctx = &m};
 
     struct acpi_rsdp_info rsdp;

@@ -14,8 +14,10 @@
  *   bits 1:0 guest RAM size: 36 KiB (just the information area), 128 KiB, 1 MiB + 64 KiB, 2 MiB
  *   bit 2    load as a flat binary (guest_load_flat) instead of a Multiboot kernel
  *   bits 4:3 command line: NULL, "", a short one, one longer than GUEST_MB1_CMDLINE_MAX
- *   bits 7:5 flat load address: 0, 0x7c00, 0x8ff0, RAM end - 1, RAM end - image size,
- *            0xfffff000, 4 GiB - image size, 2^64 - 4
+ *   bits 7:5 flat: load address 0, 0x7c00, 0x8ff0, RAM end - 1, RAM end - image size,
+ *            0xfffff000, 4 GiB - image size, 2^64 - 4;
+ *            Multiboot: bit 5 fixes up the checksum of the first header magic found, so that
+ *            mutated headers get past the checksum
  * Guest RAM starts as a known pattern. On an error it must be unchanged. On success it must be
  * exactly the pattern plus what the loader's contract says (guest_loader.h): the segments (file
  * bytes, then zeros), the Multiboot information area built here from its documented layout, and
@@ -27,6 +29,7 @@
 #define MODE_FLAT      0x04u
 #define MODE_CMD_SHIFT 3
 #define MODE_GPA_SHIFT 5
+#define MODE_FIXUP     0x20u
 #define RAM_MAX        0x200000u
 #define LONG_CMDLINE   4000u
 #define FOUR_GIB       0x100000000ull
@@ -367,6 +370,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             0xfffff000, FOUR_GIB - len, UINT64_MAX - 3};
         run_flat(copy, len, ram_size, gpas[mode >> MODE_GPA_SHIFT]);
     } else {
+        for (size_t off = 0;
+             (mode & MODE_FIXUP) && off + 12 <= len && off + 12 <= GUEST_MB1_SEARCH_LIMIT;
+             off += 4) {
+            if (fuzz_le32(copy + off) != GUEST_MB1_HEADER_MAGIC)
+                continue;
+            uint32_t checksum = 0u - GUEST_MB1_HEADER_MAGIC - fuzz_le32(copy + off + 4);
+            for (int i = 0; i < 4; i++)
+                copy[off + 8 + i] = (uint8_t)(checksum >> (8 * i));
+            break;
+        }
         run_multiboot(copy, len, ram_size, cmdline);
     }
 

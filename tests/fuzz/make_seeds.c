@@ -601,7 +601,7 @@ static void seeds_acpi(void)
 {
     struct buf b = {.len = 0};
     const size_t m = 1; /* memory offset 0 is byte 1 of the seed */
-    at8(&b, 0, 0);      /* base 0 */
+    at8(&b, 0, 0x04);   /* base 0, checksum fix-ups */
     /* RSDP 2.0 at 0: RSDT at 0x40, XSDT at 0x80. */
     atbytes(&b, m, "RSD PTR ", 8);
     atbytes(&b, m + 9, "MICA  ", 6);
@@ -644,9 +644,30 @@ static void seeds_acpi(void)
     save("acpi", "rsdp2_xsdt_tables", &b);
 
     b.len = 0;
-    at8(&b, 0, 2); /* base 4 GiB: the MADT alone, parsed directly */
+    at8(&b, 0, 0x06); /* base 4 GiB, fix-ups: the MADT alone, parsed directly */
     madt(&b, 1);
     save("acpi", "madt", &b);
+
+    /* More CPUs, I/O APICs and overrides than the parser keeps. */
+    b.len = 0;
+    at8(&b, 0, 0x04);
+    size_t e = 1 + 44;
+    for (unsigned k = 0; k < 66; k++, e += 8) {
+        const uint8_t lapic[8] = {0, 8, (uint8_t)k, (uint8_t)k, 1, 0, 0, 0};
+        atbytes(&b, e, lapic, 8);
+    }
+    for (unsigned k = 0; k < 9; k++, e += 12) {
+        const uint8_t ioapic[12] = {1, 12, (uint8_t)k, 0, 0, (uint8_t)k, 0xc0, 0xfe, 0, 0, 0, 0};
+        atbytes(&b, e, ioapic, 12);
+    }
+    for (unsigned k = 0; k < 17; k++, e += 10) {
+        const uint8_t iso[10] = {2, 10, 0, (uint8_t)k, (uint8_t)k, 0, 0, 0, 0x0f, 0};
+        atbytes(&b, e, iso, 10);
+    }
+    at32(&b, 1 + 36, 0xfee00000u);
+    sdt(&b, 1, "APIC", (uint32_t)(e - 1), 5);
+    checksum(&b, 1, e - 1, 9);
+    save("acpi", "madt_truncated", &b);
 
     b.len = 0;
     at8(&b, 0, 1); /* base 0xe0000: ACPI 1.0 RSDP, RSDT, a 116-byte FADT, its DSDT */
@@ -703,7 +724,7 @@ static void seeds_guest_loader(void)
     const size_t i = 1; /* the image starts after the configuration byte */
 
     /* ELF32 Multiboot kernel loaded at 1 MiB into 2 MiB of RAM, with bss. */
-    at8(&b, 0, 0x03);
+    at8(&b, 0, 0x23); /* 2 MiB, no command line, checksum fix-up */
     const uint8_t ident32[16] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
     atbytes(&b, i, ident32, 16);
     at16(&b, i + 16, 2);
@@ -728,7 +749,7 @@ static void seeds_guest_loader(void)
 
     /* ELF64 with a text and a data segment in 128 KiB of RAM, empty command line. */
     b.len = 0;
-    at8(&b, 0, 0x09);
+    at8(&b, 0, 0x29); /* 128 KiB, empty command line, fix-up */
     const uint8_t ident64[16] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
     atbytes(&b, i, ident64, 16);
     at16(&b, i + 16, 2);
@@ -761,7 +782,7 @@ static void seeds_guest_loader(void)
 
     /* a.out kludge: header at 0 with addresses, loaded at 1 MiB, long command line. */
     b.len = 0;
-    at8(&b, 0, 0x1a);
+    at8(&b, 0, 0x3a); /* 1 MiB + 64 KiB, long command line, fix-up */
     mb1_header(&b, i, 0x10003);
     at32(&b, i + 12, 0x100000); /* header_addr */
     at32(&b, i + 16, 0x100000); /* load_addr */

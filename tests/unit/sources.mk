@@ -1,7 +1,7 @@
 # Host unit tests (tests/unit/test_NAME.c) and the kernel sources each one links.
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
-	pit8254 cmos_rtc io_batch_equivalence vic acpi_power
+	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd
 
 test_format_SRCS             := kernel/format.c
 test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
@@ -25,3 +25,5 @@ test_cmos_rtc_SRCS           := vmm/devices/cmos_rtc.c vmm/iobus.c
 test_io_batch_equivalence_SRCS := vmm/io_batch.c vmm/iobus.c vmm/devices/pic8259.c vmm/devices/pit8254.c vmm/devices/cmos_rtc.c vmm/devices/vuart16550.c
 test_vic_SRCS                := vmm/vic.c guest/lib/soft_irq.c
 test_acpi_power_SRCS         := drivers/acpi.c
+test_exit_trace_SRCS         := vmm/exit_trace.c kernel/format.c
+test_monitor_cmd_SRCS        := vmm/monitor_cmd.c kernel/format.c

@@ -148,6 +148,10 @@ static void test_guest_memory_sizes(void **state)
     assert_int_equal(cfg.rt_task_hz, 1000);
     assert_false(cmdline_parse("rt_task=10001", &cfg, &errors));
     assert_false(cmdline_parse("rt_task=fast", &cfg, &errors));
+    assert_true(cfg.exit_trace);
+    assert_true(cmdline_parse("exit_trace=off", &cfg, &errors));
+    assert_false(cfg.exit_trace);
+    assert_false(cmdline_parse("exit_trace=maybe", &cfg, &errors));
 }
 
 int main(void)

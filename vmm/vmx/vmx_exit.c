@@ -1,5 +1,7 @@
 /* VM-exit dispatch: a table of handlers indexed by basic exit reason (designated initializers,
  * bounds-checked), one small function each; anything else is dumped and the guest stopped. */
+#include <stdarg.h>
+
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
@@ -56,6 +58,34 @@ bool vmx_guest_long_mode(void)
     return (vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read(GUEST_CS_ACCESS_RIGHTS) & AR_L);
 }
 
+static void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void print_line(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    kprintf("%s", buf);
+}
+
+/* The top of the guest's stack, when it can be found without walking guest page tables. */
+static void dump_guest_stack(struct vcpu *vcpu)
+{
+    if (vmcs_read(GUEST_CR0) & CR0_PG) {
+        kprintf("  guest stack: not shown (guest paging is on)\n");
+        return;
+    }
+    uint64_t sp = vmcs_read(GUEST_SS_BASE) + (vmcs_read(GUEST_RSP) & 0xffffffffu);
+    uint32_t words[8];
+    if (!copy_from_guest(vcpu->guest, words, sp, sizeof(words))) {
+        kprintf("  guest stack at %lx: not in guest RAM\n", sp);
+        return;
+    }
+    kprintf("  guest stack at %lx: %08x %08x %08x %08x %08x %08x %08x %08x\n", sp, words[0],
+            words[1], words[2], words[3], words[4], words[5], words[6], words[7]);
+}
+
 void vmx_dump_guest(struct vcpu *vcpu)
 {
     const struct guest_regs *r = &vcpu->regs;
@@ -68,6 +98,9 @@ void vmx_dump_guest(struct vcpu *vcpu)
     vmcs_dump(VMCS_CLASS_GUEST_STATE);
     kprintf("  exit information (VMCS):\n");
     vmcs_dump(VMCS_CLASS_EXIT_INFORMATION);
+    dump_guest_stack(vcpu);
+    if (exit_trace_count(&vcpu->trace))
+        exit_trace_print(&vcpu->trace, 16, vmx_exit_reason_name, print_line);
 }
 
 /* A report for the operator, then the guest is stopped; the hypervisor carries on. */
@@ -312,10 +345,22 @@ static void reinject_interrupted_event(void)
     vmcs_write(VM_ENTRY_INTERRUPTION_INFORMATION, info & ~VMX_INTR_INFO_NMI_UNBLOCKING_IRET);
 }
 
+static void trace_exit(struct vcpu *vcpu, uint32_t reason)
+{
+    uint64_t gpa = VMX_EXIT_REASON_BASIC(reason) == EXIT_REASON_EPT_VIOLATION ||
+                           VMX_EXIT_REASON_BASIC(reason) == EXIT_REASON_EPT_MISCONFIGURATION
+                       ? vmcs_read(GUEST_PHYSICAL_ADDRESS)
+                       : EXIT_TRACE_NO_GPA;
+    exit_trace_begin(&vcpu->trace, reason, vmcs_read(EXIT_QUALIFICATION), vmcs_read(GUEST_RIP),
+                     gpa, rdtsc());
+}
+
 void vmx_handle_exit(struct vcpu *vcpu)
 {
     uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
     unsigned basic = VMX_EXIT_REASON_BASIC(reason);
+    if (exit_trace_enabled(&vcpu->trace))
+        trace_exit(vcpu, reason);
     vcpu->exits_total++;
     if (basic < VCPU_EXIT_REASONS)
         vcpu->exits_by_reason[basic]++;
@@ -331,4 +376,6 @@ void vmx_handle_exit(struct vcpu *vcpu)
         handle_unexpected_exit(vcpu);
     if (vcpu->guest->end == GUEST_RUNNING)
         reinject_interrupted_event();
+    if (exit_trace_enabled(&vcpu->trace))
+        exit_trace_end(&vcpu->trace, rdtsc());
 }

@@ -2,6 +2,7 @@
  * asked for, I/O and MSR bitmaps, MSR switch areas and the EPT mapping guest RAM. */
 #include "include/mica/abi.h"
 #include "kernel/boot.h"
+#include "kernel/config.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/gdt.h"
@@ -241,6 +242,8 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
     vcpu->guest = guest;
     vcpu->vendor = vx;
     vic_init(&vcpu->vic);
+    exit_trace_init(&vcpu->trace, vcpu->trace_records, EXIT_TRACE_DEFAULT_CAPACITY);
+    exit_trace_set_enabled(&vcpu->trace, kernel_config.exit_trace);
     vcpu->regs.rax = entry->eax;
     vcpu->regs.rbx = entry->ebx;
 
