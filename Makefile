@@ -35,7 +35,7 @@ ISO := $(BUILD)/$(NAME).iso
 PKGS_BUILD := nasm binutils gcc make grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 PKGS_QEMU  := qemu-system-x86 ovmf
 PKGS_BOCHS := bochs bochsbios vgabios
-PKGS_TEST  := libcmocka-dev perl python3
+PKGS_TEST  := libcmocka-dev perl python3 gdb
 ENSURE     := sh scripts/ensure-packages.sh
 
 .SECONDEXPANSION:
@@ -103,7 +103,7 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
 	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES) softirq_pv softirq_legacy) \
-	$(BUILD)/test-guest-realmode.iso
+	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
@@ -118,6 +118,11 @@ $(GUEST_BUILD)/realmode.bin: tests/guests/realmode.asm | $(BUILD)/.build-deps
 $(BUILD)/test-guest-realmode.iso: $(ELF) $(GUEST_BUILD)/realmode.bin scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff guest_flat=0x7c00" \
 		$(GUEST_BUILD)/realmode.bin realmode
+
+# The GDB stub on COM2, exercised with the devices guest.
+$(BUILD)/test-gdb.iso: $(ELF) $(GUEST_BUILD)/devices.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff gdb=com2" \
+		$(GUEST_BUILD)/devices.elf devices
 
 # One ISO per test guest: the hypervisor runs it and powers off with its verdict.
 $(BUILD)/test-guest-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
@@ -202,7 +207,8 @@ clean:
 # libFuzzer targets of the parsers of guest- and user-controlled data, built with clang, ASan and
 # UBSan (tests/fuzz/sources.mk). `make fuzz-smoke`: every target for a bounded time on a copy of its
 # seeds, fixed seed; `make fuzz`: every target for FUZZ_SECONDS, corpus kept in build/fuzz/corpus/.
-# Both print one line per target and fail, naming the reproducer, if a target crashes or hangs.
+# Both first replay tests/fuzz/regressions/NAME/, print one line per target and fail, naming the
+# reproducer, if a target crashes, breaks one of its invariants or hangs.
 include tests/fuzz/sources.mk
 PKGS_FUZZ          := clang libclang-rt-14-dev
 FUZZ_CC            ?= clang

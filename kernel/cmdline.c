@@ -193,6 +193,21 @@ static bool parse_exit_trace(struct option_value v, struct kernel_config *cfg, c
     return false;
 }
 
+static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *why,
+                      size_t why_len)
+{
+    if (value_is(v, "com2") || value_is(v, "ttyS1")) {
+        cfg->gdb_port = 0x2f8;
+        return true;
+    }
+    if (value_is(v, "off")) {
+        cfg->gdb_port = 0;
+        return true;
+    }
+    ksnprintf(why, why_len, "expected com2 or off (com1 is the console)");
+    return false;
+}
+
 static const struct option options[] = {
     {.name = "loglevel", .parse = parse_loglevel},
     {.name = "console", .parse = parse_console},
@@ -202,12 +217,13 @@ static const struct option options[] = {
     {.name = "guest_flat", .parse = parse_guest_flat},
     {.name = "rt_task", .parse = parse_rt_task},
     {.name = "exit_trace", .parse = parse_exit_trace},
+    {.name = "gdb", .parse = parse_gdb},
 };
 
 const char *cmdline_usage(void)
 {
     return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off";
+           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off gdb=com2";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)

@@ -234,6 +234,106 @@ def run_checks(name, emu, iso, checks, end="pass", timeout=180, **kw):
         print("# serial log %s, last lines:\n%s" % (r.serial, r.tail()))
 
 
+def free_tcp_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+def run_console_session(name, iso, steps, timeout=180):
+    """Bochs with COM1 on a TCP socket: for each (regex, bytes) step, waits until the console
+    output matches regex (searching only output after the previous step), then types bytes.
+    Everything received is saved as the run's serial log; returns (log, completed steps)."""
+    import socket
+    r = Run(name, "bochs", iso, timeout)
+    port = free_tcp_port()
+    rc = os.path.join(r.workdir, "bochsrc")
+    with open(rc) as f:
+        text = f.read()
+    text = re.sub(r"com1: .*", "com1: enabled=1, mode=socket-server, dev=localhost:%d" % port, text)
+    with open(rc, "w") as f:
+        f.write(text)
+    r.start()
+    sock = None
+    deadline = time.monotonic() + 20
+    while sock is None and time.monotonic() < deadline:
+        try:
+            sock = socket.create_connection(("localhost", port), timeout=1)
+        except OSError:
+            time.sleep(0.3)
+    buf = b""
+    done = 0
+    if sock is not None:
+        sock.settimeout(0.3)
+        mark = 0
+        for pattern, data in steps:
+            x = re.compile(pattern.encode())
+            text = lambda: buf.replace(b"\r", b"")  # patterns see \n line ends
+            while time.monotonic() - r.t0 < timeout and not x.search(text(), mark):
+                try:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    buf += chunk
+                except socket.timeout:
+                    pass
+            if not x.search(text(), mark):
+                break
+            mark = len(text())
+            if data:
+                for byte in data:  # typed, not pasted: one byte at a time
+                    sock.sendall(bytes([byte]))
+                    time.sleep(0.02)
+            done += 1
+        while time.monotonic() - r.t0 < timeout and r.proc.poll() is None:
+            try:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+            except socket.timeout:
+                pass
+        sock.close()
+    r.wait()
+    r.stop()
+    log = buf.decode(errors="replace").replace("\r\n", "\n")
+    with open(r.serial, "w") as f:
+        f.write(log)
+    return log, done, r
+
+
+def run_gdb_session(name, iso, elf, gdb_commands, timeout=180):
+    """Bochs with COM2 on a TCP socket and real gdb (batch mode) attached to it; returns the
+    serial log, gdb's output and the run."""
+    r = Run(name, "bochs", iso, timeout)
+    port = free_tcp_port()
+    rc = os.path.join(r.workdir, "bochsrc")
+    with open(rc) as f:
+        text = f.read()
+    text = re.sub(r"(com1: .*)", r"\1\ncom2: enabled=1, mode=socket-server, dev=localhost:%d" % port,
+                  text)
+    with open(rc, "w") as f:
+        f.write(text)
+    script = os.path.join(r.workdir, "commands.gdb")
+    with open(script, "w") as f:
+        f.write("set pagination off\nset confirm off\nset architecture i386\n"
+                "set remotetimeout 120\ntarget remote localhost:%d\n" % port)
+        f.write("\n".join(gdb_commands) + "\n")
+    r.start()
+    time.sleep(1)
+    try:
+        out = subprocess.run(["gdb", "-batch", "-nx", "-x", script, elf], capture_output=True,
+                             text=True, timeout=timeout).stdout
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") + "\n(gdb timed out)"
+    with open(os.path.join(r.workdir, "gdb.out"), "w") as f:
+        f.write(out)
+    r.wait()
+    r.stop()
+    return r.log(), out, r
+
+
 def guest_lines(log):
     return [l[len(GUEST_PREFIX):] for l in log.split("\n") if l.startswith(GUEST_PREFIX)]
 

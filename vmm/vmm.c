@@ -12,6 +12,7 @@
 #include "kernel/string.h"
 #include "vmm/devices/debug_console.h"
 #include "vmm/guest.h"
+#include "vmm/gdb_server.h"
 #include "vmm/guest_loader.h"
 #include "vmm/hypercall.h"
 #include "vmm/platform.h"
@@ -80,7 +81,7 @@ static void load_guest(struct guest *g, struct guest_entry *entry)
             entry->real_mode ? " (real mode)" : "");
 }
 
-static void report_exit_statistics(const struct vcpu *v)
+void vmm_print_exit_statistics(const struct vcpu *v)
 {
     kprintf("mica: exit statistics: %lu VM exits\n", v->exits_total);
     for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
@@ -128,6 +129,8 @@ void vmm_main(void)
     if (!vendor_vcpu_create(&the_vcpu, g, &entry, why, sizeof(why)))
         fatal_error("cannot create the virtual CPU: %s", why);
 
+    if (kernel_config.gdb_port)
+        gdb_server_init(&the_vcpu, (uint16_t)kernel_config.gdb_port);
     kprintf("mica: starting the guest\n");
     rt_task_start(kernel_config.rt_task_hz);
     g->devices_touched = true; /* the first loop iteration arms the host timer */
@@ -143,7 +146,7 @@ void vmm_main(void)
         kprintf("mica: guest stopped: %s\n", g->stop_reason);
         status = MICA_STATUS_GUEST_STOPPED;
     }
-    report_exit_statistics(&the_vcpu);
+    vmm_print_exit_statistics(&the_vcpu);
     rt_task_report();
     uint64_t checksum_after = hypervisor_image_checksum();
     if (checksum_after != checksum_before)

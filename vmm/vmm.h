@@ -15,6 +15,10 @@ struct guest;
  * MICA_STATUS_GUEST_STOPPED / MICA_STATUS_NO_VMX / MICA_STATUS_FATAL). */
 __attribute__((noreturn)) void vmm_main(void);
 
+/* The exit statistics (per reason, per port, hypercalls, interrupts), for the end report and the
+ * monitor. */
+void vmm_print_exit_statistics(const struct vcpu *vcpu);
+
 /* ---- Implemented by the vendor (vmm/vmx/) ---- */
 
 /* Can this CPU run guests? If not, why (one sentence for the user). */

@@ -1,4 +1,4 @@
-/* libFuzzer target for the device models (PIC, PIT, RTC, UART, debug console, POST) behind
+/* libFuzzer target for the device models (PIC, PIT, RTC, UART, ATA, debug console, POST) behind
  * vmm/iobus.c, driven by a byte-coded program of port accesses, clock advances and host events. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,9 +10,11 @@
 
 /*
  * Input: 7 bytes of RTC start date (year u16, month, day, hour, minute, second; clamped by the
- * model), then operations until the input ends. Each operation starts with a control byte:
+ * model; bit 7 of the second byte also empties the ATA channel), then operations until the input
+ * ends. Each operation starts with a control byte:
  *   bits 1:0 access size 1, 2, 4; 3 = a host event (below)
- *   port access: bit 2 OUT (else IN); bits 4:3 clock advance after it (none, ns, us, 64 ms units)
+ *   port access: bit 2 OUT (else IN); bits 4:3 clock advance after it (none, ns, us, 64 ms units);
+ *     bits 7:5 repeat it 2^n times (as REP INS/OUTS would, e.g. a whole ATA sector)
  *     port byte: < 0xf0 an index into ports[] (device ports and their neighbours), else a raw
  *     16-bit port follows; then the value (`size` bytes) for OUT; then the advance byte if any.
  *   host event: bits 4:2 select it, bits 7:5 are its flags:
@@ -25,19 +27,21 @@
  * exactly when INTR is high; the timers' "next interrupt" times are honoured by the next update.
  */
 
-#define OP_SIZE_MASK   0x03u
-#define OP_EVENT       0x03u
-#define OP_OUT         0x04u
-#define OP_ADV_SHIFT   3
-#define OP_EVENT_SHIFT 2
-#define RAW_PORT       0xf0u
-#define NS_PER_SEC     1000000000ull
+#define OP_SIZE_MASK    0x03u
+#define OP_EVENT        0x03u
+#define OP_OUT          0x04u
+#define OP_ADV_SHIFT    3
+#define OP_EVENT_SHIFT  2
+#define OP_REPEAT_SHIFT 5
+#define RAW_PORT        0xf0u
+#define NS_PER_SEC      1000000000ull
 
 static const uint16_t ports[] = {
     0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,   0x61,   0x70,
     0x71,  0x3f8, 0x3f9, 0x3fa, 0x3fb, 0x3fc, 0x3fd, 0x3fe, 0x3ff, 0xe9,   0x80,   0x1f,
     0x22,  0x3f,  0x44,  0x60,  0x62,  0x6f,  0x72,  0x9f,  0xa2,  0x3f7,  0x400,  0x4cf,
     0x4d2, 0xcf8, 0xcfc, 0xcff, 0xe8,  0xea,  0x7f,  0x81,  0x2f8, 0xfffd, 0xfffe, 0xffff,
+    0x1f0, 0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x1f7, 0x3f6, 0x1ef,  0x1f8,  0x170,
 };
 
 static struct fuzz_platform plat;
@@ -56,7 +60,7 @@ static bool touches(uint16_t port, unsigned size, uint32_t first, uint32_t last)
 static bool byte_lanes_documented(const struct io_region *r)
 {
     return r->device == &plat.pic || r->device == &plat.pit || r->device == &plat.rtc ||
-           r->device == &plat.uart;
+           r->device == &plat.uart || r->device == &plat.ata;
 }
 
 static void port_access(uint16_t port, unsigned size, bool out, uint32_t value)
@@ -163,7 +167,8 @@ static void event(unsigned which, uint8_t flags, struct fuzz_reader *in)
         uint8_t arg = fuzz_u8(in);
         unsigned irq = arg & 0x0f;
         /* Lines the devices drive stay theirs (their levels are checked). */
-        if (irq == FUZZ_PIT_IRQ || irq == FUZZ_UART_IRQ || irq == FUZZ_RTC_IRQ)
+        if (irq == FUZZ_PIT_IRQ || irq == FUZZ_UART_IRQ || irq == FUZZ_RTC_IRQ ||
+            irq == FUZZ_ATA_IRQ)
             break;
         bool level = arg & 0x80;
         if (irq != PIC8259_CASCADE_IR)
@@ -189,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     date.hour = fuzz_u8(&in);
     date.minute = fuzz_u8(&in);
     date.second = fuzz_u8(&in);
-    fuzz_platform_init(&plat, &date, 0, 0);
+    fuzz_platform_init(&plat, &date, 0, 0, !(date.second & 0x80));
     pit_pred_valid = rtc_pred_valid = false;
     fuzz_platform_check(&plat);
 
@@ -207,7 +212,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint32_t value = 0;
             for (unsigned i = 0; out && i < sz; i++)
                 value |= (uint32_t)fuzz_u8(&in) << (8 * i);
-            port_access(port, sz, out, value);
+            for (unsigned rep = 0; rep < 1u << (ctl >> OP_REPEAT_SHIFT); rep++) {
+                port_access(port, sz, out, value);
+                fuzz_platform_check(&plat);
+            }
             static const uint64_t units[] = {0, 1, 1000, 1ull << 26};
             unsigned scale = (ctl >> OP_ADV_SHIFT) & 3;
             if (scale)

@@ -87,7 +87,7 @@ static void chunk_done(void *ctx)
 static void setup(struct system *s, const uint8_t *ram, size_t size, uint8_t clock,
                   const struct rtc_datetime *date, uint16_t deny_first, unsigned deny_count)
 {
-    fuzz_platform_init(&s->plat, date, deny_first, deny_count);
+    fuzz_platform_init(&s->plat, date, deny_first, deny_count, true);
     s->ram = malloc(size + 1);
     FUZZ_CHECK(s->ram != NULL, "out of memory");
     memcpy(s->ram, ram, size);
@@ -163,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    memcmp(a->bus.accesses, b->bus.accesses, sizeof(a->bus.accesses)) == 0,
                "port bus counters differ");
     FUZZ_CHECK(pic8259_has_interrupt(&a->pic) == pic8259_has_interrupt(&b->pic), "INTR differs");
+    FUZZ_CHECK(memcmp(a->disk, b->disk, FUZZ_DISK_BYTES) == 0, "ATA disk contents differ");
     fuzz_platform_dump(a, &dump_a);
     fuzz_platform_dump(b, &dump_b);
     FUZZ_CHECK(strcmp(dump_a.buf, dump_b.buf) == 0, "device state differs:\n%s\n-- vs --\n%s",

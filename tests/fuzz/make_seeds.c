@@ -230,6 +230,26 @@ static void seeds_io_batch_devices(void)
     op(&b, r + 0x70, 0xcf8, 4, 0, 1, 0); /* denied: EPERM */
     pad_to(&b, r + 0x110);
     save("io_batch_devices", "rtc_denied", &b);
+
+    /* ATA: READ SECTORS of 2 sectors with REP INSW, then WRITE MULTIPLE with REP OUTSD. */
+    devices_batch_header(&b, 0x01, 15, 0);
+    op(&b, r + 0x00, 0x1f6, 1, IO_OUT, 1, 0xe0);
+    op(&b, r + 0x10, 0x1f2, 1, IO_OUT, 1, 2);
+    op(&b, r + 0x20, 0x1f3, 1, IO_OUT, 1, 7);
+    op(&b, r + 0x30, 0x1f7, 1, IO_OUT, 1, 0x20);
+    op(&b, r + 0x40, 0x1f7, 1, 0, 1, 0);
+    op(&b, r + 0x50, 0x1f0, 2, IO_STRING, 512, 0x100);
+    op(&b, r + 0x60, 0x1f2, 1, IO_OUT, 1, 2);
+    op(&b, r + 0x70, 0x1f7, 1, IO_OUT, 1, 0xc6); /* SET MULTIPLE MODE: 2 */
+    op(&b, r + 0x80, 0x1f2, 1, IO_OUT, 1, 2);
+    op(&b, r + 0x90, 0x1f3, 1, IO_OUT, 1, 9);
+    op(&b, r + 0xa0, 0x1f7, 1, IO_OUT, 1, 0xc5); /* WRITE MULTIPLE */
+    op(&b, r + 0xb0, 0x1f0, 4, IO_OUT | IO_STRING, 256, 0x100);
+    op(&b, r + 0xc0, 0x1f7, 1, 0, 1, 0);
+    op(&b, r + 0xd0, 0x1f7, 1, IO_OUT, 1, 0xe7); /* FLUSH CACHE */
+    op(&b, r + 0xe0, 0x1f1, 1, 0, 1, 0);
+    pad_to(&b, r + 0x100 + 1024);
+    save("io_batch_devices", "ata_pio", &b);
 }
 
 /* ---- exit_qualification: 8-byte words -------------------------------------------------------- */
@@ -283,6 +303,8 @@ enum {
     P_CMOS_D = 12,
     P_COM = 13,
     P_E9 = 21,
+    P_ATA = 48, /* 0x1f0-0x1f7 */
+    P_ATA_CTRL = 56,
 };
 
 static void date(struct buf *b)
@@ -426,6 +448,49 @@ static void seeds_devices(void)
     put16(&b, 0xcf8);
     put8(&b, D_EVENT(7) | 0x20);
     save("devices", "uart_console", &b);
+
+    /* ATA: IDENTIFY, READ SECTORS (LBA28), WRITE SECTORS EXT (LBA48), SRST, through IRQ14. */
+    date(&b);
+    pic_init(&b);
+    out8(&b, P_PIC_M1, 0xfb);
+    out8(&b, P_PIC_S1, 0xbf);
+    out8(&b, P_ATA + 6, 0xe0);
+    out8(&b, P_ATA + 7, 0xec);
+    put8(&b, D_EVENT(0));
+    in8(&b, P_ATA + 7);
+    for (int k = 0; k < 8; k++) {
+        put8(&b, D_IN(2));
+        put8(&b, P_ATA);
+    }
+    out8(&b, P_ATA + 2, 2);
+    out8(&b, P_ATA + 3, 5);
+    out8(&b, P_ATA + 4, 0);
+    out8(&b, P_ATA + 5, 0);
+    out8(&b, P_ATA + 6, 0xe0);
+    out8(&b, P_ATA + 7, 0x20);
+    in8(&b, P_ATA_CTRL);
+    in8(&b, P_ATA + 7);
+    put8(&b, D_IN(2) | 0xe0); /* 128 dwords: the first sector */
+    put8(&b, P_ATA);
+    for (int k = 0; k < 4; k++) {
+        put8(&b, D_IN(1));
+        put8(&b, P_ATA);
+    }
+    out8(&b, P_ATA + 2, 0); /* count 0001h, LBA 0000_0000_0010h: the HOB bytes first */
+    out8(&b, P_ATA + 2, 1);
+    out8(&b, P_ATA + 3, 0);
+    out8(&b, P_ATA + 3, 0x10);
+    out8(&b, P_ATA + 6, 0x40);
+    out8(&b, P_ATA + 7, 0x34);
+    put8(&b, D_OUT(2) | 0xe0); /* 128 dwords: the whole sector */
+    put8(&b, P_ATA);
+    put32(&b, 0xdeadbeefu);
+    out8(&b, P_ATA_CTRL, 0x86); /* HOB, SRST, nIEN */
+    in8(&b, P_ATA + 2);
+    out8(&b, P_ATA_CTRL, 0x00);
+    in8(&b, P_ATA + 1);
+    put8(&b, D_EVENT(7) | 0x20);
+    save("devices", "ata", &b);
 }
 
 /* ---- multiboot2 ------------------------------------------------------------------------------ */

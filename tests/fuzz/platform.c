@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/vlog.h"
@@ -105,10 +106,34 @@ void fuzz_platform_select(struct fuzz_platform *p)
     current = p;
 }
 
-void fuzz_platform_init(struct fuzz_platform *p, const struct rtc_datetime *date,
-                        uint16_t deny_first, unsigned deny_count)
+/* What every disk holds at init: each sector a different byte sequence. */
+static const uint8_t *disk_pattern(void)
 {
+    static uint8_t *pattern;
+    if (!pattern) {
+        pattern = malloc(FUZZ_DISK_BYTES);
+        FUZZ_CHECK(pattern != NULL, "out of memory");
+        for (size_t i = 0; i < FUZZ_DISK_BYTES; i++)
+            pattern[i] = (uint8_t)(i / ATA_SECTOR_SIZE * 7 + i % ATA_SECTOR_SIZE);
+    }
+    return pattern;
+}
+
+void fuzz_platform_init(struct fuzz_platform *p, const struct rtc_datetime *date,
+                        uint16_t deny_first, unsigned deny_count, bool ata_drive)
+{
+    /* The disk outlives the platform: allocated once, brought back to its pattern if written. */
+    uint8_t *disk = p->disk;
+    bool dirty = p->ata.sectors_written > 0;
+    if (!disk) {
+        disk = malloc(FUZZ_DISK_BYTES);
+        FUZZ_CHECK(disk != NULL, "out of memory");
+        dirty = true;
+    }
+    if (dirty)
+        memcpy(disk, disk_pattern(), FUZZ_DISK_BYTES);
     memset(p, 0, sizeof(*p));
+    p->disk = disk;
     p->console_hash = p->uart_tx_hash = p->report_hash = FUZZ_HASH_INIT;
     fuzz_platform_select(p);
     iobus_init(&p->bus);
@@ -132,6 +157,10 @@ void fuzz_platform_init(struct fuzz_platform *p, const struct rtc_datetime *date
     struct irq_line irq4 = line_of(p, FUZZ_UART_IRQ);
     vuart_init(&p->uart, VUART_COM1_PORT, &irq4, uart_tx, p);
     must(vuart_attach(&p->uart, &p->bus), "the UART");
+    struct irq_line irq14 = line_of(p, FUZZ_ATA_IRQ);
+    FUZZ_CHECK(ata_pio_init(&p->ata, ata_drive ? disk : NULL, FUZZ_DISK_BYTES, &irq14),
+               "ATA init refused a %u-byte disk", FUZZ_DISK_BYTES);
+    must(ata_pio_attach(&p->ata, &p->bus), "the ATA channel");
 }
 
 void fuzz_platform_advance(struct fuzz_platform *p, uint64_t ns)
@@ -265,6 +294,38 @@ static void check_uart(const struct fuzz_platform *p)
     FUZZ_CHECK(room <= capacity - v->rx_count, "RX room %u", room);
 }
 
+static void check_ata(const struct fuzz_platform *p)
+{
+    const struct ata_pio *d = &p->ata;
+    FUZZ_CHECK(d->phase <= ATA_PIO_DATA_OUT, "phase %d", d->phase);
+    FUZZ_CHECK(d->offset <= ATA_SECTOR_SIZE, "buffer offset %u", d->offset);
+    FUZZ_CHECK(d->multiple <= ATA_PIO_MAX_MULTIPLE, "multiple count %u", d->multiple);
+    FUZZ_CHECK(d->chs_heads <= ATA_CHS_MAX_HEADS, "%u heads", d->chs_heads);
+    bool srst = d->control & ATA_CONTROL_SRST;
+    uint8_t status = ata_pio_peek_status(d);
+    if (d->image && !srst && !(d->device & ATA_DEVICE_DEV)) {
+        FUZZ_CHECK(!(status & ATA_STATUS_BSY), "BSY 0x%02x without SRST", status);
+        FUZZ_CHECK(!!(status & ATA_STATUS_DRQ) == (d->phase != ATA_PIO_IDLE),
+                   "status 0x%02x in phase %d", status, d->phase);
+    }
+    if (d->phase != ATA_PIO_IDLE) {
+        FUZZ_CHECK(d->block_left >= 1 && d->block_left <= d->sectors_left &&
+                       d->block_left <= d->block_size && d->block_size <= ATA_PIO_MAX_MULTIPLE,
+                   "transfer: %u left, block %u of %u", d->sectors_left, d->block_left,
+                   d->block_size);
+        if (d->media)
+            FUZZ_CHECK(d->lba < d->sectors && d->sectors_left <= d->sectors - d->lba,
+                       "transfer of %u sectors at LBA %llu on a %llu-sector disk", d->sectors_left,
+                       (unsigned long long)d->lba, (unsigned long long)d->sectors);
+    }
+    bool level = d->intrq && !(d->device & ATA_DEVICE_DEV) && !(d->control & ATA_CONTROL_NIEN);
+    FUZZ_CHECK(d->image != NULL || !d->irq_level, "IRQ14 raised with no drive");
+    FUZZ_CHECK(d->irq_level == (d->image != NULL && level),
+               "IRQ14 level %d, INTRQ %d DEV %d nIEN %d", d->irq_level, d->intrq,
+               !!(d->device & ATA_DEVICE_DEV), !!(d->control & ATA_CONTROL_NIEN));
+    FUZZ_CHECK(p->line[FUZZ_ATA_IRQ] == d->irq_level, "IRQ14 line differs from the ATA's level");
+}
+
 void fuzz_platform_check(const struct fuzz_platform *p)
 {
     FUZZ_CHECK(p->now_ns <= FUZZ_CLOCK_MAX, "clock past its bound");
@@ -275,6 +336,7 @@ void fuzz_platform_check(const struct fuzz_platform *p)
     check_pit(p);
     check_rtc(p);
     check_uart(p);
+    check_ata(p);
 }
 
 void fuzz_platform_dump(const struct fuzz_platform *p, struct fuzz_text *t)
@@ -286,6 +348,7 @@ void fuzz_platform_dump(const struct fuzz_platform *p, struct fuzz_text *t)
     pit8254_dump(&p->pit, fuzz_text_printf);
     cmos_rtc_dump(&p->rtc, fuzz_text_printf);
     vuart_dump(&p->uart, fuzz_text_printf);
+    ata_pio_dump(&p->ata, fuzz_text_printf);
     fuzz_text_sink = NULL;
     FUZZ_CHECK(t->len > 0 && strlen(t->buf) == t->len, "dump of %zu characters", t->len);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "tests/fuzz/fuzz_common.h"
+#include "vmm/devices/ata_pio.h"
 #include "vmm/devices/cmos_rtc.h"
 #include "vmm/devices/debug_console.h"
 #include "vmm/devices/pic8259.h"
@@ -22,6 +23,12 @@
 #define FUZZ_PIT_IRQ  0
 #define FUZZ_UART_IRQ 4
 #define FUZZ_RTC_IRQ  CMOS_RTC_IRQ
+#define FUZZ_ATA_IRQ  ATA_PIO_IRQ
+
+/* The ATA disk: one cylinder of the default CHS translation (16 heads, 63 sectors) and a bit
+ * more, so that CHS, LBA28 and LBA48 commands all find sectors inside and outside it. */
+#define FUZZ_DISK_SECTORS 1015u
+#define FUZZ_DISK_BYTES   (FUZZ_DISK_SECTORS * ATA_SECTOR_SIZE)
 
 struct fuzz_platform {
     struct iobus bus;
@@ -31,6 +38,8 @@ struct fuzz_platform {
     struct vuart uart;
     struct debug_console console;
     struct post_port post;
+    struct ata_pio ata;
+    uint8_t *disk; /* the ATA image (FUZZ_DISK_BYTES, a known pattern at init) */
     uint64_t now_ns;
 
     /* What the devices did to their lines (checked against the models' own state). */
@@ -43,9 +52,10 @@ struct fuzz_platform {
 };
 
 /* Power-on state; the RTC starts at `date` (clamped by the model). deny_count 0: no extra
- * denied range beside the PCI configuration ports (denied as vmm/platform.c does). */
+ * denied range beside the PCI configuration ports (denied as vmm/platform.c does). Without
+ * ata_drive the ATA channel is empty. */
 void fuzz_platform_init(struct fuzz_platform *p, const struct rtc_datetime *date,
-                        uint16_t deny_first, unsigned deny_count);
+                        uint16_t deny_first, unsigned deny_count, bool ata_drive);
 /* Makes p the platform that vlog() and the bus's report callbacks account to. */
 void fuzz_platform_select(struct fuzz_platform *p);
 /* Moves device time forward (saturating at FUZZ_CLOCK_MAX). */

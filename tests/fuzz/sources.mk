@@ -13,7 +13,7 @@ FUZZ_TARGETS := io_batch io_batch_devices exit_qualification devices multiboot2 
 
 FUZZ_PLATFORM_SRCS := tests/fuzz/platform.c vmm/iobus.c vmm/devices/pic8259.c \
 	vmm/devices/pit8254.c vmm/devices/cmos_rtc.c vmm/devices/vuart16550.c \
-	vmm/devices/debug_console.c vmm/devices/post.c
+	vmm/devices/debug_console.c vmm/devices/post.c vmm/devices/ata_pio.c
 
 fuzz_io_batch_SRCS           := vmm/io_batch.c tests/fuzz/io_batch_ref.c
 fuzz_io_batch_devices_SRCS   := vmm/io_batch.c tests/fuzz/io_batch_ref.c $(FUZZ_PLATFORM_SRCS)
@@ -24,5 +24,6 @@ fuzz_acpi_SRCS               := drivers/acpi.c
 fuzz_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
 fuzz_guest_loader_SRCS       := vmm/guest_loader.c
 
-# Headers the targets share (a change rebuilds every target).
-FUZZ_HEADERS := tests/fuzz/fuzz_common.h tests/fuzz/platform.h tests/fuzz/io_batch_ref.h
+# Headers (a change rebuilds every target).
+FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/mica/*.h kernel/*.h drivers/*.h vmm/*.h \
+	vmm/devices/*.h vmm/vmx/*.h)

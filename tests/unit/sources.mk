@@ -1,7 +1,8 @@
 # Host unit tests (tests/unit/test_NAME.c) and the kernel sources each one links.
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
-	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd
+	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd gdb_stub \
+	ata_pio
 
 test_format_SRCS             := kernel/format.c
 test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
@@ -27,3 +28,5 @@ test_vic_SRCS                := vmm/vic.c guest/lib/soft_irq.c
 test_acpi_power_SRCS         := drivers/acpi.c
 test_exit_trace_SRCS         := vmm/exit_trace.c kernel/format.c
 test_monitor_cmd_SRCS        := vmm/monitor_cmd.c kernel/format.c
+test_gdb_stub_SRCS           := vmm/gdb_stub.c
+test_ata_pio_SRCS            := vmm/devices/ata_pio.c vmm/iobus.c

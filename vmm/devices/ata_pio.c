@@ -30,6 +30,10 @@
 #define LBA48_BYTE_MID_HOB  4
 #define LBA48_BYTE_HIGH_HOB 5
 
+/* Byte positions in a 16-bit value split over two registers (48-bit count, CHS cylinder). */
+#define LOW_BYTE  0
+#define HIGH_BYTE 1
+
 /* The two levels of each register FIFO. */
 #define FIFO_CURRENT  0
 #define FIFO_PREVIOUS 1
@@ -269,8 +273,8 @@ static uint32_t lba28_count(const struct ata_pio *d)
 
 static uint32_t lba48_count(const struct ata_pio *d)
 {
-    uint32_t count =
-        (uint32_t)(byte_at(d->count[FIFO_CURRENT], 0) | byte_at(d->count[FIFO_PREVIOUS], 1));
+    uint32_t count = (uint32_t)(byte_at(d->count[FIFO_CURRENT], LOW_BYTE) |
+                                byte_at(d->count[FIFO_PREVIOUS], HIGH_BYTE));
     return count ? count : ATA_LBA48_COUNT_MAX;
 }
 
@@ -295,8 +299,8 @@ static uint16_t cylinders_for(const struct ata_pio *d, unsigned heads, unsigned 
  * address does not exist. */
 static bool chs_address(const struct ata_pio *d, uint64_t *lba)
 {
-    unsigned cylinder =
-        (unsigned)(byte_at(d->lba_mid[FIFO_CURRENT], 0) | byte_at(d->lba_high[FIFO_CURRENT], 1));
+    unsigned cylinder = (unsigned)(byte_at(d->lba_mid[FIFO_CURRENT], LOW_BYTE) |
+                                   byte_at(d->lba_high[FIFO_CURRENT], HIGH_BYTE));
     unsigned head = d->device & ATA_DEVICE_HEAD_MASK;
     unsigned sector = d->lba_low[FIFO_CURRENT]; /* sectors count from 1 */
     if (sector == 0 || sector > d->chs_sectors || head >= d->chs_heads ||
@@ -394,10 +398,10 @@ static void build_identify(const struct ata_pio *d, uint8_t *id)
     put_word(id, ATA_ID_CUR_CYLINDERS, d->chs_cylinders);
     put_word(id, ATA_ID_CUR_HEADS, d->chs_heads);
     put_word(id, ATA_ID_CUR_SECTORS, d->chs_sectors);
-    put_words(id, ATA_ID_CUR_CAPACITY, 2, chs_capacity(d));
+    put_words(id, ATA_ID_CUR_CAPACITY, ATA_ID_CUR_CAPACITY_WORDS, chs_capacity(d));
     put_word(id, ATA_ID_MULTIPLE_SETTING,
              d->multiple ? (uint16_t)(ATA_ID_MULTIPLE_VALID | d->multiple) : 0);
-    put_words(id, ATA_ID_LBA28_CAPACITY, 2, lba28_capacity(d));
+    put_words(id, ATA_ID_LBA28_CAPACITY, ATA_ID_LBA28_CAPACITY_WORDS, lba28_capacity(d));
     put_word(id, ATA_ID_PIO_MODES, ATA_ID_PIO_MODE3 | ATA_ID_PIO_MODE4);
     put_word(id, ATA_ID_MIN_PIO_CYCLE, ATA_PIO_MIN_PIO_CYCLE_NS);
     put_word(id, ATA_ID_MIN_PIO_CYCLE_IORDY, ATA_PIO_MIN_PIO_CYCLE_NS);
@@ -407,7 +411,7 @@ static void build_identify(const struct ata_pio *d, uint8_t *id)
     put_word(id, ATA_ID_COMMAND_SET_EXT, ATA_ID_WORD_VALID);
     put_word(id, ATA_ID_COMMAND_ENABLED_2, commands);
     put_word(id, ATA_ID_COMMAND_DEFAULT, ATA_ID_WORD_VALID);
-    put_words(id, ATA_ID_LBA48_CAPACITY, 4, d->sectors);
+    put_words(id, ATA_ID_LBA48_CAPACITY, ATA_ID_LBA48_CAPACITY_WORDS, d->sectors);
     /* Integrity word: signature A5h in bits 7:0, and bits 15:8 such that all 512 bytes sum to 0
      * modulo 256. */
     unsigned sum = ATA_ID_INTEGRITY_SIGNATURE;
@@ -556,6 +560,7 @@ static void write_control(struct ata_pio *d, uint8_t value)
         /* SRST asserted: abandon everything; Status reads BSY until it is released. */
         d->resets++;
         end_transfer(d);
+        d->status = STATUS_READY; /* what it will be once SRST is released */
         d->intrq = false;
     } else if (was_reset && !in_reset(d)) {
         set_signature(d);

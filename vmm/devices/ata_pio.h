@@ -119,8 +119,9 @@
 #define ATA_DEVICE_HEAD_MASK 0x0f /* CHS head, or LBA bits 27:24 for 28-bit commands */
 #define ATA_DEVICE_DEV       0x10 /* 0 selects device 0 (master), 1 device 1 (slave) */
 #define ATA_DEVICE_LBA       0x40 /* 1: LBA addressing, 0: CHS */
-#define ATA_DEVICE_OBSOLETE  0xa0 /* bits 7 and 5: "shall be one" in ATA-1; drivers still set them \
-                                   */
+#define ATA_DEVICE_OBSOLETE                                                                        \
+    0xa0 /* bits 7 and 5: "shall be one" in ATA-1; drivers still set them                          \
+          */
 
 /* Device Control. */
 #define ATA_CONTROL_NIEN 0x02 /* INTRQ disabled */
@@ -176,41 +177,44 @@
 #define ATA_CHS_MAX_HEADS     16u
 
 /* IDENTIFY DEVICE word numbers. */
-#define ATA_ID_CONFIG              0 /* general configuration */
-#define ATA_ID_CYLINDERS           1 /* default CHS translation */
-#define ATA_ID_HEADS               3
-#define ATA_ID_SECTORS_PER_TRACK   6
-#define ATA_ID_SERIAL              10 /* 20 ASCII characters */
-#define ATA_ID_SERIAL_WORDS        10
-#define ATA_ID_FIRMWARE            23 /* 8 ASCII characters */
-#define ATA_ID_FIRMWARE_WORDS      4
-#define ATA_ID_MODEL               27 /* 40 ASCII characters */
-#define ATA_ID_MODEL_WORDS         20
-#define ATA_ID_MAX_MULTIPLE        47
-#define ATA_ID_CAPABILITIES        49
-#define ATA_ID_CAPABILITIES_2      50
-#define ATA_ID_FIELD_VALIDITY      53
-#define ATA_ID_CUR_CYLINDERS       54 /* current CHS translation */
-#define ATA_ID_CUR_HEADS           55
-#define ATA_ID_CUR_SECTORS         56
-#define ATA_ID_CUR_CAPACITY        57 /* 2 words */
-#define ATA_ID_MULTIPLE_SETTING    59
-#define ATA_ID_LBA28_CAPACITY      60 /* 2 words: sectors addressable by 28-bit commands */
-#define ATA_ID_MDMA_MODES          63
-#define ATA_ID_PIO_MODES           64
-#define ATA_ID_MIN_PIO_CYCLE       67 /* ns, without flow control */
-#define ATA_ID_MIN_PIO_CYCLE_IORDY 68 /* ns, with IORDY flow control */
-#define ATA_ID_MAJOR_VERSION       80
-#define ATA_ID_MINOR_VERSION       81
-#define ATA_ID_COMMAND_SET_1       82 /* supported */
-#define ATA_ID_COMMAND_SET_2       83
-#define ATA_ID_COMMAND_SET_EXT     84
-#define ATA_ID_COMMAND_ENABLED_1   85 /* enabled */
-#define ATA_ID_COMMAND_ENABLED_2   86
-#define ATA_ID_COMMAND_DEFAULT     87
-#define ATA_ID_UDMA_MODES          88
-#define ATA_ID_LBA48_CAPACITY      100 /* 4 words: sectors addressable by 48-bit commands */
-#define ATA_ID_INTEGRITY           255 /* checksum (15:8) and signature (7:0) */
+#define ATA_ID_CONFIG               0 /* general configuration */
+#define ATA_ID_CYLINDERS            1 /* default CHS translation */
+#define ATA_ID_HEADS                3
+#define ATA_ID_SECTORS_PER_TRACK    6
+#define ATA_ID_SERIAL               10 /* 20 ASCII characters */
+#define ATA_ID_SERIAL_WORDS         10
+#define ATA_ID_FIRMWARE             23 /* 8 ASCII characters */
+#define ATA_ID_FIRMWARE_WORDS       4
+#define ATA_ID_MODEL                27 /* 40 ASCII characters */
+#define ATA_ID_MODEL_WORDS          20
+#define ATA_ID_MAX_MULTIPLE         47
+#define ATA_ID_CAPABILITIES         49
+#define ATA_ID_CAPABILITIES_2       50
+#define ATA_ID_FIELD_VALIDITY       53
+#define ATA_ID_CUR_CYLINDERS        54 /* current CHS translation */
+#define ATA_ID_CUR_HEADS            55
+#define ATA_ID_CUR_SECTORS          56
+#define ATA_ID_CUR_CAPACITY         57 /* 2 words */
+#define ATA_ID_CUR_CAPACITY_WORDS   2
+#define ATA_ID_MULTIPLE_SETTING     59
+#define ATA_ID_LBA28_CAPACITY       60 /* sectors addressable by 28-bit commands */
+#define ATA_ID_LBA28_CAPACITY_WORDS 2
+#define ATA_ID_MDMA_MODES           63
+#define ATA_ID_PIO_MODES            64
+#define ATA_ID_MIN_PIO_CYCLE        67 /* ns, without flow control */
+#define ATA_ID_MIN_PIO_CYCLE_IORDY  68 /* ns, with IORDY flow control */
+#define ATA_ID_MAJOR_VERSION        80
+#define ATA_ID_MINOR_VERSION        81
+#define ATA_ID_COMMAND_SET_1        82 /* supported */
+#define ATA_ID_COMMAND_SET_2        83
+#define ATA_ID_COMMAND_SET_EXT      84
+#define ATA_ID_COMMAND_ENABLED_1    85 /* enabled */
+#define ATA_ID_COMMAND_ENABLED_2    86
+#define ATA_ID_COMMAND_DEFAULT      87
+#define ATA_ID_UDMA_MODES           88
+#define ATA_ID_LBA48_CAPACITY       100 /* sectors addressable by 48-bit commands */
+#define ATA_ID_LBA48_CAPACITY_WORDS 4
+#define ATA_ID_INTEGRITY            255 /* checksum (15:8) and signature (7:0) */
 
 /* IDENTIFY DEVICE bits. */
 #define ATA_ID_CONFIG_NOT_REMOVABLE  0x0040 /* word 0 bit 6 (obsolete; fixed disks set it) */

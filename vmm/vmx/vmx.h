@@ -37,6 +37,8 @@ struct vmx_vcpu {
     uint64_t vmcs_hpa;
     bool launched;
     bool interrupt_window_requested; /* mirrors PROC_BASED_INTERRUPT_WINDOW_EXITING */
+    bool stepping;                   /* single step with RFLAGS.TF, #DB intercepted */
+    bool step_saved_tf;              /* the guest's own TF before the step */
     uint8_t *io_bitmaps;  /* A then B: 8 KiB */
     uint8_t *msr_bitmap;  /* 4 KiB */
     struct vmx_msr_entry *guest_msrs; /* entry-load and exit-store area */

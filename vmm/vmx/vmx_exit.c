@@ -9,6 +9,9 @@
 #include "kernel/trap.h"
 #include "drivers/lapic.h"
 #include "vmm/cpuid_policy.h"
+#include "vmm/gdb_server.h"
+#include "vmm/monitor.h"
+#include "vmm/vmx/vmx_controls.h"
 #include "vmm/hypercall.h"
 #include "vmm/vlog.h"
 #include "vmm/vmx/exit_qualification.h"
@@ -16,6 +19,10 @@
 #include "vmm/vmx/vmx_defs.h"
 #include "vmm/vmx/vmx_names.h"
 
+#define EXC_DB_VECTOR 1
+#define EXC_BP_VECTOR 3
+#define RFLAGS_TF     (1ul << 8)
+#define PENDING_DEBUG_BS (1ul << 14) /* single-step trap pending (SDM 25.4.2, table 25-4) */
 #define EXC_UD_VECTOR 6
 #define EXC_GP_VECTOR 13
 #define AR_DPL_SHIFT  5
@@ -27,9 +34,15 @@
 
 typedef void (*vmx_exit_handler)(struct vcpu *vcpu);
 
+static void finish_single_step(struct vcpu *vcpu);
+
 void vmx_skip_instruction(void)
 {
     vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LENGTH));
+    /* An instruction completed on the guest's behalf with RFLAGS.TF set owes it a single-step
+     * trap: leave it pending for the next entry (SDM 27.7.3, pending debug exceptions). */
+    if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
+        vmcs_set_bits(GUEST_PENDING_DEBUG_EXCEPTIONS, PENDING_DEBUG_BS);
     uint64_t intr = vmcs_read(GUEST_INTERRUPTIBILITY_STATE);
     if (intr & (GUEST_INTR_BLOCKING_BY_STI | GUEST_INTR_BLOCKING_BY_MOV_SS))
         vmcs_write(GUEST_INTERRUPTIBILITY_STATE,
@@ -129,6 +142,15 @@ static void handle_exception_or_nmi(struct vcpu *vcpu)
     if (type == VMX_INTR_TYPE_NMI) {
         /* A host NMI arrived while the guest ran: hand it to the host's NMI path. */
         __asm__ volatile("int $2");
+        return;
+    }
+    struct vmx_vcpu *vx = vcpu->vendor;
+    if ((info & VMX_INTR_INFO_VECTOR_MASK) == EXC_DB_VECTOR && vx->stepping) {
+        finish_single_step(vcpu);
+        return;
+    }
+    if ((info & VMX_INTR_INFO_VECTOR_MASK) == EXC_BP_VECTOR && gdb_server_enabled()) {
+        gdb_server_breakpoint(vcpu); /* RIP is the int3's address (SDM 28.1) */
         return;
     }
     char what[96];
@@ -276,8 +298,137 @@ static void handle_preemption_timer(struct vcpu *vcpu)
 
 static void handle_monitor_trap_flag(struct vcpu *vcpu)
 {
-    (void)vcpu;
+    (void)vcpu; /* mica steps with RFLAGS.TF; an MTF exit only turns the control off */
     vmcs_clear_bits(PRIMARY_PROC_BASED_VM_EXEC_CONTROLS, PROC_BASED_MONITOR_TRAP_FLAG);
+}
+
+void vendor_read_gdb_regs(struct vcpu *vcpu, uint64_t regs[16])
+{
+    const struct guest_regs *r = &vcpu->regs;
+    uint64_t v[16] = {r->rax,
+                      r->rcx,
+                      r->rdx,
+                      r->rbx,
+                      vmcs_read(GUEST_RSP),
+                      r->rbp,
+                      r->rsi,
+                      r->rdi,
+                      vmcs_read(GUEST_RIP),
+                      vmcs_read(GUEST_RFLAGS),
+                      vmcs_read(GUEST_CS_SELECTOR),
+                      vmcs_read(GUEST_SS_SELECTOR),
+                      vmcs_read(GUEST_DS_SELECTOR),
+                      vmcs_read(GUEST_ES_SELECTOR),
+                      vmcs_read(GUEST_FS_SELECTOR),
+                      vmcs_read(GUEST_GS_SELECTOR)};
+    for (unsigned i = 0; i < 16; i++)
+        regs[i] = v[i] & 0xffffffffu;
+}
+
+/* General registers, EIP and EFLAGS (reserved bit 1 kept); segment registers are not changed. */
+void vendor_write_gdb_regs(struct vcpu *vcpu, const uint64_t regs[16])
+{
+    struct guest_regs *r = &vcpu->regs;
+    r->rax = regs[0];
+    r->rcx = regs[1];
+    r->rdx = regs[2];
+    r->rbx = regs[3];
+    vmcs_write(GUEST_RSP, regs[4]);
+    r->rbp = regs[5];
+    r->rsi = regs[6];
+    r->rdi = regs[7];
+    vmcs_write(GUEST_RIP, regs[8]);
+    vmcs_write(GUEST_RFLAGS, (regs[9] & 0x3f7fd7ull) | 2); /* architectural EFLAGS bits only */
+}
+
+void vendor_intercept_breakpoints(struct vcpu *vcpu, bool on)
+{
+    (void)vcpu;
+    if (on)
+        vmcs_set_bits(EXCEPTION_BITMAP, 1u << EXC_BP_VECTOR);
+    else
+        vmcs_clear_bits(EXCEPTION_BITMAP, 1u << EXC_BP_VECTOR);
+}
+
+bool vendor_guest_paging(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    return vmcs_read(GUEST_CR0) & CR0_PG;
+}
+
+void vendor_dump_registers(struct vcpu *vcpu)
+{
+    const struct guest_regs *r = &vcpu->regs;
+    kprintf("  RIP %016lx RSP %016lx RFLAGS %016lx CPL %u%s\n", vmcs_read(GUEST_RIP),
+            vmcs_read(GUEST_RSP), vmcs_read(GUEST_RFLAGS), vmx_guest_cpl(),
+            vmx_guest_long_mode() ? " (64-bit)" : "");
+    kprintf("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", r->rax, r->rbx, r->rcx, r->rdx);
+    kprintf("  RSI %016lx RDI %016lx RBP %016lx\n", r->rsi, r->rdi, r->rbp);
+    kprintf("  CR0 %016lx (guest sees %lx) CR3 %016lx CR4 %016lx (guest sees %lx)\n",
+            vmcs_read(GUEST_CR0), vmcs_read(CR0_READ_SHADOW), vmcs_read(GUEST_CR3),
+            vmcs_read(GUEST_CR4), vmcs_read(CR4_READ_SHADOW));
+    kprintf("  CS %04lx base %lx  SS %04lx  EFER %lx\n", vmcs_read(GUEST_CS_SELECTOR),
+            vmcs_read(GUEST_CS_BASE), vmcs_read(GUEST_SS_SELECTOR), vmcs_read(GUEST_IA32_EFER));
+}
+
+void vendor_dump_vmcs(struct vcpu *vcpu)
+{
+    (void)vcpu;
+    kprintf("  controls:\n");
+    vmcs_dump(VMCS_CLASS_CONTROL);
+    kprintf("  guest state:\n");
+    vmcs_dump(VMCS_CLASS_GUEST_STATE);
+    kprintf("  host state:\n");
+    vmcs_dump(VMCS_CLASS_HOST_STATE);
+    kprintf("  exit information:\n");
+    vmcs_dump(VMCS_CLASS_EXIT_INFORMATION);
+}
+
+void vendor_describe_gpa(struct vcpu *vcpu, uint64_t gpa)
+{
+    struct vmx_vcpu *vx = vcpu->vendor;
+    struct ept_walk_result w;
+    enum ept_status st = ept_walk(&vx->ept, gpa, &w);
+    if (st != EPT_OK) {
+        kprintf("  ept %lx: %s\n", gpa, ept_status_str(st));
+        return;
+    }
+    if (!w.mapped) {
+        kprintf("  ept %lx: not mapped (walk stopped at level %u, entry %lx)%s\n", gpa, w.level,
+                w.entry, mmio_find(&vcpu->guest->mmio, gpa) ? " - an MMIO device range" : "");
+        return;
+    }
+    kprintf("  ept %lx -> host-physical %lx, %s%s%s, memory type %u, %lu KiB page (level %u, entry "
+            "%lx)\n",
+            gpa, w.hpa, w.perms & EPT_READ ? "R" : "-", w.perms & EPT_WRITE ? "W" : "-",
+            w.perms & EPT_EXECUTE ? "X" : "-", w.memtype, w.page_size >> 10, w.level, w.entry);
+}
+
+/* One guest instruction with RFLAGS.TF and #DB intercepted. (The monitor trap flag would keep TF
+ * out of the guest's sight, but Bochs 2.7 does not deliver MTF exits.) */
+int vendor_request_single_step(struct vcpu *vcpu)
+{
+    struct vmx_vcpu *vx = vcpu->vendor;
+    uint64_t rflags = vmcs_read(GUEST_RFLAGS);
+    vx->stepping = true;
+    vx->step_saved_tf = rflags & RFLAGS_TF;
+    vmcs_write(GUEST_RFLAGS, rflags | RFLAGS_TF);
+    vmcs_set_bits(EXCEPTION_BITMAP, 1u << EXC_DB_VECTOR);
+    return 1;
+}
+
+static void finish_single_step(struct vcpu *vcpu)
+{
+    struct vmx_vcpu *vx = vcpu->vendor;
+    vx->stepping = false;
+    if (!vx->step_saved_tf)
+        vmcs_clear_bits(GUEST_RFLAGS, RFLAGS_TF);
+    vmcs_clear_bits(EXCEPTION_BITMAP, 1u << EXC_DB_VECTOR);
+    vmcs_clear_bits(GUEST_PENDING_DEBUG_EXCEPTIONS, PENDING_DEBUG_BS);
+    if (vcpu->single_step)
+        monitor_after_step(vcpu);
+    else if (gdb_server_enabled())
+        gdb_server_step_done(vcpu);
 }
 
 static const vmx_exit_handler exit_handlers[] = {

@@ -4,6 +4,8 @@
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
+#include "vmm/gdb_server.h"
+#include "vmm/monitor.h"
 #include "vmm/platform.h"
 #include "vmm/rt_task.h"
 #include "vmm/vlog.h"
@@ -18,11 +20,12 @@ int vmx_vmenter(struct guest_regs *regs, int launched);
 
 #define CONSOLE_POLL_NS 10000000ull
 
-/* Bytes typed on the hypervisor's console go to the guest's UART. */
-static void poll_console_input(struct guest *g)
+/* Bytes typed on the hypervisor's console go to the guest's UART, unless they open the
+ * debug monitor (vmm/monitor.c). */
+static void poll_console_input(struct vcpu *vcpu)
 {
     for (int c; (c = uart_getc(console_port())) >= 0;)
-        platform_console_input(g, (uint8_t)c);
+        monitor_console_byte(vcpu, (uint8_t)c);
 }
 
 /* The host's next deadline as a VMX-preemption timer count (SDM 26.5.1), so it interrupts the
@@ -52,18 +55,19 @@ void vendor_vcpu_run(struct vcpu *vcpu)
         if (timer_fired)
             rt_task_poll();
         if (timer_fired || vcpu->halted)
-            poll_console_input(g);
+            poll_console_input(vcpu);
         if (timer_fired || g->devices_touched || vcpu->halted) {
             g->devices_touched = false;
             platform_update(g);
             uint64_t next = platform_next_event_ns(g);
             if (rt_task_next_ns() < next)
                 next = rt_task_next_ns();
-            /* A halted vCPU also wakes for console input: look again within 10 ms. */
+            /* Look at the console at least every 10 ms (guest UART input, the monitor's keys). */
             uint64_t poll = host_time_ns() + CONSOLE_POLL_NS;
-            host_timer_arm(vcpu->halted && poll < next ? poll : next);
+            host_timer_arm(poll < next ? poll : next);
         }
         vmx_deliver_interrupts(vcpu);
+        gdb_server_poll(vcpu); /* waits here while gdb holds the guest stopped */
         if (vcpu->halted) {
             /* HLT with interrupts on: wait in the host for the next device event. */
             host_idle();
