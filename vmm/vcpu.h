@@ -9,6 +9,7 @@
 #include "vmm/guest.h"
 #include "vmm/exit_trace.h"
 #include "vmm/vic.h"
+#include "vmm/watchdog.h"
 
 /* Order matters: vmm/vmx/vmx_entry.asm addresses these by offset. RSP and RIP live in the
  * vendor's state (the VMCS). */
@@ -32,6 +33,7 @@ struct vcpu {
     struct exit_trace trace; /* the last VM exits, for crash reports and the monitor */
     struct exit_trace_record trace_records[EXIT_TRACE_DEFAULT_CAPACITY];
     bool single_step;        /* the monitor asked for one guest instruction */
+    struct watchdog watchdog;
     void *vendor; /* struct vmx_vcpu */
 };
 

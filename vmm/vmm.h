@@ -36,6 +36,8 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
                         char *why, size_t why_len);
 /* Runs until the guest ends (guest->end != GUEST_RUNNING). */
 void vendor_vcpu_run(struct vcpu *vcpu);
+/* Registers, VMCS guest state, guest stack and the last exits (crash-style report). */
+void vendor_dump_guest_state(struct vcpu *vcpu);
 /* Name of a basic exit reason, for the statistics. */
 const char *vendor_exit_reason_name(unsigned reason);
 

@@ -116,6 +116,12 @@ void vmx_dump_guest(struct vcpu *vcpu)
         exit_trace_print(&vcpu->trace, 16, vmx_exit_reason_name, print_line);
 }
 
+void vendor_dump_guest_state(struct vcpu *vcpu)
+{
+    kprintf("  guest RIP %lx\n", vmcs_read(GUEST_RIP));
+    vmx_dump_guest(vcpu);
+}
+
 /* A report for the operator, then the guest is stopped; the hypervisor carries on. */
 static void stop_with_dump(struct vcpu *vcpu, const char *what)
 {

@@ -52,8 +52,11 @@ void vendor_vcpu_run(struct vcpu *vcpu)
          * device (a timer may have been reprogrammed) or the vCPU waits for an interrupt. */
         struct guest *g = vcpu->guest;
         bool timer_fired = host_timer_take_expired();
-        if (timer_fired)
+        if (timer_fired) {
             rt_task_poll();
+            watchdog_check(&vcpu->watchdog, vcpu, host_time_ns(),
+                           platform_interrupt_pending(g) || vic_any_pending(&vcpu->vic));
+        }
         if (timer_fired || vcpu->halted)
             poll_console_input(vcpu);
         if (timer_fired || g->devices_touched || vcpu->halted) {
