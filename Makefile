@@ -186,6 +186,7 @@ bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/bench-notrace-vmx_cost.iso \
 test:
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory unit-tests && \
+	$(MAKE) --no-print-directory fuzz-smoke FUZZ_SMOKE_SECONDS=5 && \
 	$(MAKE) --no-print-directory integration-tests; rc=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s, $$( [ $$rc = 0 ] && echo passed || echo FAILED )"; \
 	exit $$rc

@@ -278,9 +278,9 @@ static void parse_word(const char *word, size_t len, struct kernel_config *cfg,
             add_error(errors, word, len, why);
         return;
     }
-    char what[CMDLINE_ERROR_LEN];
-    ksnprintf(what, sizeof(what), "unknown option (%s)", cmdline_usage());
-    add_error(errors, word, len, what);
+    /* The option list is printed once after the errors (cmdline_usage()), not in each one, so
+     * that every message fits whole. */
+    add_error(errors, word, len, "unknown option");
 }
 
 bool cmdline_parse(const char *cmdline, struct kernel_config *cfg, struct cmdline_errors *errors)

@@ -64,6 +64,7 @@ static void apply_command_line(void)
         return;
     for (unsigned i = 0; i < errors.count && i < CMDLINE_ERRORS_MAX; i++)
         kprintf("mica: bad command line option %s\n", errors.msg[i]);
+    kprintf("mica: %s\n", cmdline_usage());
     fatal_error("%u bad command line option%s (command line: \"%s\")", errors.count,
                 errors.count == 1 ? "" : "s", boot.mb2.cmdline);
 }

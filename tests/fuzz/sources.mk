@@ -9,7 +9,7 @@
 # Inputs that once broke a target go in tests/fuzz/regressions/NAME/ (replay: build/fuzz/fuzz_NAME
 # FILE...). tests/fuzz/run.sh runs the targets and reports; its header describes the output.
 FUZZ_TARGETS := io_batch io_batch_devices exit_qualification devices multiboot2 acpi cmdline \
-	guest_loader
+	guest_loader monitor_cmd gdb_stub
 
 FUZZ_PLATFORM_SRCS := tests/fuzz/platform.c vmm/iobus.c vmm/devices/pic8259.c \
 	vmm/devices/pit8254.c vmm/devices/cmos_rtc.c vmm/devices/vuart16550.c \
@@ -23,6 +23,8 @@ fuzz_multiboot2_SRCS         := kernel/multiboot2.c
 fuzz_acpi_SRCS               := drivers/acpi.c
 fuzz_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
 fuzz_guest_loader_SRCS       := vmm/guest_loader.c
+fuzz_monitor_cmd_SRCS        := vmm/monitor_cmd.c kernel/format.c
+fuzz_gdb_stub_SRCS           := vmm/gdb_stub.c
 
 # Headers (a change rebuilds every target).
 FUZZ_HEADERS := $(wildcard tests/fuzz/*.h include/mica/*.h kernel/*.h drivers/*.h vmm/*.h \

@@ -86,6 +86,11 @@ static bool chance(uint32_t percent)
     return below(100) < percent;
 }
 
+static bool tracing(void)
+{
+    return op_index >= trace_from;
+}
+
 static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void violation(const char *fmt, ...)
@@ -248,6 +253,8 @@ static void op_port_in(void)
     else
         __asm__ volatile("inl %w1, %0" : "+a"(v) : "Nd"(port));
     stats.port_in++;
+    if (tracing())
+        printf("  IN %u bytes from 0x%x: 0x%x\n", size, port, v);
     if (size < 4 && (v & ~size_mask(size)) != (before & ~size_mask(size)))
         violation("IN %u bytes from 0x%x changed EAX above the operand (0x%x -> 0x%x)", size, port,
                   before, v);
@@ -264,6 +271,8 @@ static void op_port_out(void)
             return;
         v &= ~1u;
     }
+    if (tracing())
+        printf("  OUT %u bytes to 0x%x: 0x%x\n", size, port, v);
     if (size == 1)
         __asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
     else if (size == 2)
@@ -293,6 +302,9 @@ static void op_string_io(void)
         index = scratch(2 * bytes, 1) + (down ? bytes : 0);
     }
     uint32_t index0 = index, cx0 = cx;
+    if (tracing())
+        printf("  REP %s, %u x %u bytes, port 0x%x, index 0x%x%s%s\n", in ? "INS" : "OUTS", count,
+               size, port, index, down ? ", DF=1" : "", a16 ? ", addr16" : "");
     if (down)
         __asm__ volatile("std" ::: "cc");
     if (in && !a16 && size == 1)
@@ -348,6 +360,8 @@ static struct hc_regs do_vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t 
 {
     struct hc_regs r = {nr, a1, a2, a3, a4, rnd()};
     uint32_t edi = r.edi;
+    if (tracing())
+        printf("  VMCALL 0x%x (0x%x, 0x%x, 0x%x, 0x%x)\n", nr, a1, a2, a3, a4);
     __asm__ volatile("vmcall"
                      : "+a"(r.eax), "+b"(r.ebx), "+c"(r.ecx), "+d"(r.edx), "+S"(r.esi), "+D"(edi)
                      :
@@ -358,6 +372,8 @@ static struct hc_regs do_vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t 
     if (r.eax > MICA_HC_EPERM)
         violation("hypercall 0x%x returned status %u, not a documented one", nr, r.eax);
     stats.hypercalls++;
+    if (tracing())
+        printf("  -> status %u, EBX 0x%x\n", r.eax, r.ebx);
     return r;
 }
 
@@ -391,6 +407,9 @@ static void gen_entry(struct mica_io_op *op)
         else
             op->flags &= (uint8_t)~MICA_IO_OUT;
     }
+    if (tracing())
+        printf("  entry: port 0x%x size %u flags 0x%x count %u value 0x%x%08x\n", op->port,
+               op->size, op->flags, op->count, (uint32_t)(op->value >> 32), (uint32_t)op->value);
 }
 
 static void op_io_batch(void)
@@ -547,6 +566,9 @@ static void op_rdmsr(void)
 {
     struct msr_op m = {.msr = pick_msr()};
     int f = catch_fault(do_rdmsr, &m);
+    if (tracing())
+        printf("  RDMSR 0x%x: vector %d, 0x%x%08x\n", m.msr, f - 1, (uint32_t)(m.value >> 32),
+               (uint32_t)m.value);
     stats.rdmsr++;
     stats.msr_faults += f != 0;
     if (f && f != VEC_GP + 1)
@@ -579,6 +601,9 @@ static void op_wrmsr(void)
                                0x0000800000000000ull}[below(7)];
     }
     int f = catch_fault(do_wrmsr, &m);
+    if (tracing())
+        printf("  WRMSR 0x%x <- 0x%x%08x: vector %d\n", m.msr, (uint32_t)(m.value >> 32),
+               (uint32_t)m.value, f - 1);
     stats.wrmsr++;
     stats.msr_faults += f != 0;
     if (f && f != VEC_GP + 1)
@@ -683,6 +708,8 @@ static void op_cr(void)
         f = catch_fault(do_clts, &v);
     }
     stats.cr++;
+    if (tracing())
+        printf("  control register (%u) <- 0x%x: vector %d\n", r, v, f - 1);
     stats.cr_faults += f != 0;
     if (f && f != VEC_GP + 1)
         violation("control-register write 0x%08x raised vector %d, not #GP", v, f - 1);

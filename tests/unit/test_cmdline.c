@@ -83,6 +83,11 @@ static void test_unknown_and_missing_value(void **state)
     assert_non_null(strstr(errors.msg[1], "'console': needs a value"));
     assert_non_null(strstr(errors.msg[2], "'console=': needs a value"));
     assert_non_null(strstr(errors.msg[3], "'loglevel': needs a value"));
+    /* Regression (found by fuzz_cmdline): a long unknown word kept its reason cut off. */
+    assert_false(cmdline_parse("this_option_does_not_exist_and_has_a_long_name=1", &cfg, &errors));
+    size_t n = strlen(errors.msg[0]);
+    assert_true(n >= strlen("unknown option"));
+    assert_string_equal(errors.msg[0] + n - strlen("unknown option"), "unknown option");
     /* A prefix of a known name is not that option. */
     assert_false(cmdline_parse("log=info loglevelx=info", &cfg, &errors));
     assert_int_equal(errors.count, 2);

@@ -25,9 +25,10 @@ void debug_console_put(struct debug_console *dev, uint8_t byte)
     }
     if (c == '\r')
         return;
-    /* Control characters other than tab are shown as '.', so a guest cannot drive the
-     * operator's terminal with escape sequences. */
-    if ((unsigned char)c < 0x20 && c != '\t')
+    /* Control characters other than tab, DEL and all bytes above ASCII (C1 controls such as
+     * 0x9b, an 8-bit CSI) are shown as '.', so a guest cannot drive the operator's terminal. */
+    unsigned char u = (unsigned char)c;
+    if ((u < 0x20 && c != '\t') || u >= 0x7f)
         c = '.';
     dev->line[dev->len++] = c;
     if (dev->len == DEBUG_CONSOLE_LINE_MAX)
