@@ -11,20 +11,6 @@
 
 static struct io_batch batch;
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t exits_so_far(void)
-{
-    uint32_t low;
-    vmcall(MICA_HC_EXIT_COUNT, MICA_EXIT_COUNT_ALL, 0, 0, 0, &low);
-    return low;
-}
-
 static void report(const char *name, uint64_t ticks, uint32_t exits)
 {
     /* The exit-count VMCALL after the run is one exit of its own: not counted. */
@@ -34,24 +20,24 @@ static void report(const char *name, uint64_t ticks, uint32_t exits)
 
 static void run_trapped(void)
 {
-    uint32_t e0 = exits_so_far();
+    uint32_t e0 = mica_exit_count(MICA_EXIT_COUNT_ALL);
     uint64_t t0 = rdtsc();
     for (unsigned i = 0; i < OPS; i++)
         outb(POST_PORT, (uint8_t)i);
     uint64_t t1 = rdtsc();
-    report("trapped", t1 - t0, exits_so_far() - e0);
+    report("trapped", t1 - t0, mica_exit_count(MICA_EXIT_COUNT_ALL) - e0);
 }
 
 static void run_batched(unsigned size)
 {
     io_batch_init(&batch, size);
-    uint32_t e0 = exits_so_far();
+    uint32_t e0 = mica_exit_count(MICA_EXIT_COUNT_ALL);
     uint64_t t0 = rdtsc();
     for (unsigned i = 0; i < OPS; i++)
         io_batch_out(&batch, POST_PORT, 1, (uint8_t)i);
     io_batch_flush(&batch);
     uint64_t t1 = rdtsc();
-    uint32_t exits = exits_so_far() - e0;
+    uint32_t exits = mica_exit_count(MICA_EXIT_COUNT_ALL) - e0;
     char name[16] = "batch_";
     unsigned n = 6;
     if (size >= 100)

@@ -68,16 +68,9 @@ static uint32_t batch_result(unsigned i)
     return io_batch_result(&batch, i);
 }
 
-static uint32_t exits_so_far(void)
-{
-    uint32_t low;
-    vmcall(MICA_HC_EXIT_COUNT, MICA_EXIT_COUNT_ALL, 0, 0, 0, &low);
-    return low;
-}
-
 static void workload(const char *mode, const struct port_ops *ops)
 {
-    uint32_t e0 = exits_so_far();
+    uint32_t e0 = mica_exit_count(MICA_EXIT_COUNT_ALL);
     /* UART: 8N1 at 115200, then every byte after a line-status read. */
     ops->out(COM1 + 3, 0x80);
     ops->out(COM1 + 0, 0x01);
@@ -122,7 +115,7 @@ static void workload(const char *mode, const struct port_ops *ops)
     unsigned status_d = ops->in_later(CMOS_DATA);
     ops->sync();
     (void)cm;
-    uint32_t exits = exits_so_far() - e0 - 1;
+    uint32_t exits = mica_exit_count(MICA_EXIT_COUNT_ALL) - e0 - 1;
     printf("result %s: lsr ready %u of %u, pit status 0x%02x, cmos status B 0x%02x D 0x%02x\n",
            mode, lsr_ok, lsr_total, pit_status, ops->result(status_b), ops->result(status_d));
     printf("exits %s: %u\n", mode, exits);

@@ -2,15 +2,9 @@
  * single VM exit, so the test can see whether the hypervisor's own timer work is delayed. */
 #include "include/mica/abi.h"
 #include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/x86.h"
 
 #define SPIN_TICKS 10000000u /* ~50 ms at Bochs' 200 MHz TSC */
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 void guest_main(uint32_t magic, uint32_t mbi)
 {

@@ -1,5 +1,6 @@
 /* Test guest for the serial console path: waits for a line typed on the hypervisor's console to
- * arrive on its virtual COM1 (the debug monitor may be opened meanwhile), echoes it, then passes. */
+ * arrive on its virtual COM1 (the debug monitor may be opened meanwhile), echoes it, then passes.
+ */
 #include "include/mica/abi.h"
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/x86.h"

@@ -5,20 +5,20 @@
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/x86.h"
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
-#define PIC2_DATA 0xa1
-#define PIC_EOI 0x20
-#define PIT_CH0 0x40
-#define PIT_CMD 0x43
-#define PIT_HZ 1193182u
-#define TICK_HZ 1000u
-#define TICKS 100u
+#define PIC1_CMD    0x20
+#define PIC1_DATA   0x21
+#define PIC2_CMD    0xa0
+#define PIC2_DATA   0xa1
+#define PIC_EOI     0x20
+#define PIT_CH0     0x40
+#define PIT_CMD     0x43
+#define PIT_HZ      1193182u
+#define TICK_HZ     1000u
+#define TICKS       100u
 #define IRQ0_VECTOR 0x20
-#define COM1 0x3f8
-#define CMOS_INDEX 0x70
-#define CMOS_DATA 0x71
+#define COM1        0x3f8
+#define CMOS_INDEX  0x70
+#define CMOS_DATA   0x71
 
 volatile uint32_t ticks;
 
@@ -39,20 +39,6 @@ __asm__(".globl irq0_entry\n"
         "  popal\n"
         "  iret\n");
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t exits(uint32_t reason)
-{
-    uint32_t low;
-    vmcall(MICA_HC_EXIT_COUNT, reason, 0, 0, 0, &low);
-    return low;
-}
-
 static void pic_init(void)
 {
     outb(PIC1_CMD, 0x11); /* ICW1: edge, cascade, ICW4 */
@@ -67,17 +53,17 @@ static void pic_init(void)
     outb(PIC2_DATA, 0xff);
 }
 
-#define PIT_CH2 0x42
-#define PORT_B 0x61
-#define PORT_B_GATE2 0x01
+#define PIT_CH2        0x42
+#define PORT_B         0x61
+#define PORT_B_GATE2   0x01
 #define PORT_B_SPEAKER 0x02
-#define PORT_B_OUT2 0x20
+#define PORT_B_OUT2    0x20
 
 /* TSC ticks in 10 ms, timed by a PIT channel 2 one-shot (gate and OUT2 on port 0x61). */
 static uint32_t tsc_per_10ms(void)
 {
     uint16_t count = (uint16_t)(PIT_HZ / 100);
-    uint8_t b = inb(PORT_B) & (uint8_t)~(PORT_B_GATE2 | PORT_B_SPEAKER);
+    uint8_t b = inb(PORT_B) & (uint8_t) ~(PORT_B_GATE2 | PORT_B_SPEAKER);
     outb(PORT_B, b);
     outb(PIT_CMD, 0xb0); /* channel 2, lobyte/hibyte, mode 0 */
     outb(PIT_CH2, (uint8_t)count);
@@ -98,16 +84,17 @@ static void test_timer(void)
     outb(PIT_CMD, 0x34); /* channel 0, lobyte/hibyte, mode 2 (rate generator) */
     outb(PIT_CH0, (uint8_t)divisor);
     outb(PIT_CH0, (uint8_t)(divisor >> 8));
-    uint32_t e0 = exits(MICA_EXIT_COUNT_ALL);
-    uint32_t ext0 = exits(1), win0 = exits(7), io0 = exits(30), hlt0 = exits(12);
+    uint32_t e0 = mica_exit_count(MICA_EXIT_COUNT_ALL);
+    uint32_t ext0 = mica_exit_count(1), win0 = mica_exit_count(7), io0 = mica_exit_count(30),
+             hlt0 = mica_exit_count(12);
     uint64_t t0 = rdtsc();
     ticks = 0;
     while (ticks < TICKS)
         __asm__ volatile("sti; hlt; cli");
     uint64_t t1 = rdtsc();
-    uint32_t e1 = exits(MICA_EXIT_COUNT_ALL);
-    uint32_t ext = exits(1) - ext0, win = exits(7) - win0, io = exits(30) - io0,
-             hlt = exits(12) - hlt0;
+    uint32_t e1 = mica_exit_count(MICA_EXIT_COUNT_ALL);
+    uint32_t ext = mica_exit_count(1) - ext0, win = mica_exit_count(7) - win0,
+             io = mica_exit_count(30) - io0, hlt = mica_exit_count(12) - hlt0;
     outb(PIT_CMD, 0x30); /* mode 0 with no count: stops the periodic interrupt */
     uint32_t elapsed_mtsc = (uint32_t)((t1 - t0) >> 10);
     /* 100 ticks at 1 kHz take 100 ms: ten times the channel 2 measurement, within 5%. */

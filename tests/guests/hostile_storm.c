@@ -7,13 +7,6 @@
 
 #define TSC_PER_SECOND 200000000u /* Bochs' 200 MHz; only the order of magnitude matters */
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 void guest_main(uint32_t magic, uint32_t mbi)
 {
     (void)magic;

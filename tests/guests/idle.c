@@ -30,9 +30,10 @@ void guest_main(uint32_t magic, uint32_t mbi)
     (void)magic;
     (void)mbi;
     idt_set_gate(TIMER_VECTOR, (uint32_t)idle_entry);
-    static const uint8_t pic_init[][2] = {{0x20, 0x11}, {0xa0, 0x11}, {0x21, TIMER_VECTOR},
-                                          {0xa1, TIMER_VECTOR + 8}, {0x21, 0x04}, {0xa1, 0x02},
-                                          {0x21, 0x01}, {0xa1, 0x01}, {0x21, 0xfe}, {0xa1, 0xff}};
+    static const uint8_t pic_init[][2] = {
+        {0x20, 0x11}, {0xa0, 0x11}, {0x21, TIMER_VECTOR}, {0xa1, TIMER_VECTOR + 8},
+        {0x21, 0x04}, {0xa1, 0x02}, {0x21, 0x01},         {0xa1, 0x01},
+        {0x21, 0xfe}, {0xa1, 0xff}};
     for (unsigned i = 0; i < sizeof(pic_init) / sizeof(pic_init[0]); i++)
         outb(pic_init[i][0], pic_init[i][1]);
     uint16_t divisor = 11932; /* 100 Hz */

@@ -7,18 +7,18 @@
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/x86.h"
 
-#define PIC1_CMD 0x20
-#define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
-#define PIC2_DATA 0xa1
-#define PIC_EOI 0x20
-#define PIT_CH0 0x40
-#define PIT_CMD 0x43
-#define PIT_HZ 1193182u
-#define TIMER_VECTOR 0x20
-#define SECTIONS 60
+#define PIC1_CMD       0x20
+#define PIC1_DATA      0x21
+#define PIC2_CMD       0xa0
+#define PIC2_DATA      0xa1
+#define PIC_EOI        0x20
+#define PIT_CH0        0x40
+#define PIT_CMD        0x43
+#define PIT_HZ         1193182u
+#define TIMER_VECTOR   0x20
+#define SECTIONS       60
 #define MAX_SECTION_MS 20
-#define PAIRS 2000
+#define PAIRS          2000
 
 #ifdef PARAVIRTUAL
 static struct mica_vcpu_shared shared_page __attribute__((aligned(4096)));
@@ -27,20 +27,6 @@ static struct mica_vcpu_shared *const shared = &shared_page;
 
 static volatile uint32_t ticks, ticks_while_masked, ticks_in_soft_sti, in_soft_sti;
 static uint32_t tsc_per_ms;
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static uint32_t exits(uint32_t reason)
-{
-    uint32_t low;
-    vmcall(MICA_HC_EXIT_COUNT, reason, 0, 0, 0, &low);
-    return low;
-}
 
 static void timer_tick(void)
 {
@@ -206,23 +192,26 @@ void guest_main(uint32_t magic, uint32_t mbi)
     spin_ticks(2 * tsc_per_ms);
     /* Exits the hypervisor's own timer causes (external interrupt, preemption timer) are not
      * the guest's doing: leave them out. */
-    uint32_t e0 = exits(MICA_EXIT_COUNT_ALL), h0 = exits(1) + exits(52);
+    uint32_t e0 = mica_exit_count(MICA_EXIT_COUNT_ALL),
+             h0 = mica_exit_count(1) + mica_exit_count(52);
     for (unsigned i = 0; i < PAIRS; i++) {
         mask();
         unmask();
     }
-    uint32_t h1 = exits(1) + exits(52);
-    uint32_t pair_exits = exits(MICA_EXIT_COUNT_ALL) - e0 - 5 - (h1 - h0); /* 5 VMCALLs here */
-    tap_diag("figures: %s: %u VM exits for %u cli/sti pairs with nothing pending", MODE,
-             pair_exits, PAIRS);
+    uint32_t h1 = mica_exit_count(1) + mica_exit_count(52);
+    uint32_t pair_exits =
+        mica_exit_count(MICA_EXIT_COUNT_ALL) - e0 - 5 - (h1 - h0); /* 5 VMCALLs here */
+    tap_diag("figures: %s: %u VM exits for %u cli/sti pairs with nothing pending", MODE, pair_exits,
+             PAIRS);
     tap_ok(pair_exits == 0, "a %s cli/sti pair with nothing pending causes no VM exit", MODE);
 
     /* The cli-heavy workload. */
     pit_start();
     ticks = ticks_while_masked = ticks_in_soft_sti = 0;
     uint32_t masked_sections_with_a_tick = 0;
-    uint32_t all0 = exits(MICA_EXIT_COUNT_ALL), win0 = exits(7), io0 = exits(30),
-             ext0 = exits(1) + exits(52), call0 = exits(18);
+    uint32_t all0 = mica_exit_count(MICA_EXIT_COUNT_ALL), win0 = mica_exit_count(7),
+             io0 = mica_exit_count(30), ext0 = mica_exit_count(1) + mica_exit_count(52),
+             call0 = mica_exit_count(18);
     uint64_t t0 = rdtsc();
     for (unsigned i = 0; i < SECTIONS; i++) {
         uint32_t len = random_below(MAX_SECTION_MS * tsc_per_ms);
@@ -238,8 +227,9 @@ void guest_main(uint32_t magic, uint32_t mbi)
     uint64_t elapsed = rdtsc() - t0;
     mask();
     pit_stop();
-    uint32_t all = exits(MICA_EXIT_COUNT_ALL) - all0 - 5, win = exits(7) - win0,
-             io = exits(30) - io0, ext = exits(1) + exits(52) - ext0, calls = exits(18) - call0 - 6;
+    uint32_t all = mica_exit_count(MICA_EXIT_COUNT_ALL) - all0 - 5, win = mica_exit_count(7) - win0,
+             io = mica_exit_count(30) - io0, ext = mica_exit_count(1) + mica_exit_count(52) - ext0,
+             calls = mica_exit_count(18) - call0 - 6;
     uint32_t expected = (uint32_t)elapsed / tsc_per_ms; /* a few seconds fit in 32 bits */
     unmask();
 #ifdef PARAVIRTUAL
@@ -253,8 +243,8 @@ void guest_main(uint32_t magic, uint32_t mbi)
     tap_diag("figures: %s: exits in the workload %u: timer %u, interrupt-window %u, I/O (EOI) "
              "%u, VMCALL (notify) %u",
              MODE, all, ext, win, io, calls);
-    tap_diag("figures: %s: VM exits per timer tick %u.%02u, per delivered interrupt %u.%02u",
-             MODE, all / expected, all * 100 / expected % 100, all / (ticks ? ticks : 1),
+    tap_diag("figures: %s: VM exits per timer tick %u.%02u, per delivered interrupt %u.%02u", MODE,
+             all / expected, all * 100 / expected % 100, all / (ticks ? ticks : 1),
              all * 100 / (ticks ? ticks : 1) % 100);
     tap_ok(ticks_while_masked == 0, "no interrupt handler ran while masked (%u)",
            ticks_while_masked);

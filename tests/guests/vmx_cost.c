@@ -1,18 +1,12 @@
 /* Benchmark guest: the cost of a VMCALL round trip and of a trapped OUT to an emulated port, in
- * TSC ticks (under Bochs with clock sync=none: emulated instructions), minus the loop's own cost. */
+ * TSC ticks (under Bochs with clock sync=none: emulated instructions), minus the loop's own cost.
+ */
 #include "include/mica/abi.h"
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/x86.h"
 
 #define ROUNDS    1000
 #define POST_PORT 0x80
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 static uint64_t loop_nop(void)
 {

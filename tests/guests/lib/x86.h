@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "include/mica/abi.h"
+
 static inline void outb(uint16_t port, uint8_t v)
 {
     __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -110,6 +112,21 @@ static inline uint32_t vmcall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3
     if (ebx_out)
         *ebx_out = a1;
     return nr;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* VM exits counted so far (MICA_HC_EXIT_COUNT; the low 32 bits), this VMCALL included. */
+static inline uint32_t mica_exit_count(uint32_t reason)
+{
+    uint32_t low;
+    vmcall(MICA_HC_EXIT_COUNT, reason, 0, 0, 0, &low);
+    return low;
 }
 
 static inline __attribute__((noreturn)) void halt_forever(void)
