@@ -236,5 +236,23 @@ fuzz-smoke: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh smoke $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_SMOKE_RUNS) \
 		$(FUZZ_TARGETS)
 
+# The fuzzing guest (tests/guests/fuzz_guest.c) under Bochs: FUZZ_GUEST_OPS random operations
+# against the running hypervisor, which must survive them all. Not yet part of `make fuzz`: a run
+# currently stalls (under investigation, see the issue notes).
+FUZZ_GUEST_OPS  ?= 1000000
+FUZZ_GUEST_SEED ?= 1
+$(BUILD)/fuzz-guest.iso: $(ELF) $(GUEST_BUILD)/fuzz_guest.elf scripts/make-iso.sh FORCE
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff" $(GUEST_BUILD)/fuzz_guest.elf \
+		"fuzz_guest seed=$(FUZZ_GUEST_SEED) ops=$(FUZZ_GUEST_OPS)"
+.PHONY: FORCE fuzz-guest
+FORCE:
+
+fuzz-guest: $(BUILD)/fuzz-guest.iso | $(BUILD)/.emu-deps
+	@python3 tests/emu.py --emu bochs --iso $(BUILD)/fuzz-guest.iso --name fuzz-guest \
+		--expect pass --timeout 7200 > $(BUILD)/fuzz-guest.tap; rc=$$?; \
+	grep -E 'fuzz_guest: .*(operations|seed)|exit statistics|unchanged|power off' \
+		$(BUILD)/runs/fuzz-guest/serial.log; grep -h 'Bail out' $(BUILD)/fuzz-guest.tap; \
+	exit $$rc
+
 fuzz: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh long $(BUILD)/fuzz $(FUZZ_SECONDS) 0 $(FUZZ_TARGETS)
