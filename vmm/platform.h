@@ -19,6 +19,10 @@ int platform_acknowledge_interrupt(struct guest *g);
 /* Paravirtual delivery: acknowledges what the PIC has and ends it there at once (the guest
  * never writes the PIC's EOI in this mode); returns the vector, or -1 if none. */
 int platform_take_interrupt_auto_eoi(struct guest *g);
+/* Device events closer together than this are handled together: a guest programming a timer at
+ * its fastest rate (the 8254 at 1.19 MHz) cannot make the hypervisor spend all its time in timer
+ * exits. Edges the device model cannot deliver in time are counted as missed by the model. */
+#define PLATFORM_MIN_EVENT_INTERVAL_NS 50000ull
 /* Host time (host_time_ns) of the next device event, UINT64_MAX if none is due. */
 uint64_t platform_next_event_ns(struct guest *g);
 /* After a guest port access: marks the platform for an update when the port belongs to a device

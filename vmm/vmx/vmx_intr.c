@@ -46,7 +46,11 @@ static void inject_external_interrupt(struct vcpu *vcpu, int vector)
  * vector is injected right after the IRET (the race return_from_interrupt cannot close alone). */
 static void deliver_paravirtual(struct vcpu *vcpu, struct vmx_vcpu *vx)
 {
-    for (int v; (v = platform_take_interrupt_auto_eoi(vcpu->guest)) >= 0;)
+    /* Bounded: a level-triggered line that stays high comes straight back after its EOI, and
+     * the guest controls that (ELCR, device registers): one vector per entry is enough, the
+     * pending bit holds it and later arrivals coalesce. */
+    int v = platform_take_interrupt_auto_eoi(vcpu->guest);
+    if (v >= 0)
         vic_raise(&vcpu->vic, (unsigned)v);
     if (!vic_any_pending(&vcpu->vic)) {
         request_interrupt_window(vx, false);

@@ -62,11 +62,14 @@ void vendor_vcpu_run(struct vcpu *vcpu)
         if (timer_fired || g->devices_touched || vcpu->halted) {
             g->devices_touched = false;
             platform_update(g);
+            uint64_t now = host_time_ns();
             uint64_t next = platform_next_event_ns(g);
+            if (next < now + PLATFORM_MIN_EVENT_INTERVAL_NS)
+                next = now + PLATFORM_MIN_EVENT_INTERVAL_NS;
             if (rt_task_next_ns() < next)
                 next = rt_task_next_ns();
             /* Look at the console at least every 10 ms (guest UART input, the monitor's keys). */
-            uint64_t poll = host_time_ns() + CONSOLE_POLL_NS;
+            uint64_t poll = now + CONSOLE_POLL_NS;
             host_timer_arm(poll < next ? poll : next);
         }
         vmx_deliver_interrupts(vcpu);
