@@ -20,7 +20,10 @@
 
 uint64_t vmx_cr0_guest_host_mask(void)
 {
-    return (vmx_caps.cr0_fixed0 & ~CR0_UNRESTRICTED_EXEMPT) | (~vmx_caps.cr0_fixed1 & 0xffffffffu);
+    /* CD and NW too: VM entry does not load them (SDM 27.3.2.1), so the guest's values live in
+     * the read shadow, and a guest cannot turn the host's caches off. */
+    return (vmx_caps.cr0_fixed0 & ~CR0_UNRESTRICTED_EXEMPT) | (~vmx_caps.cr0_fixed1 & 0xffffffffu) |
+           CR0_CD | CR0_NW;
 }
 
 uint64_t vmx_cr4_guest_host_mask(void)
