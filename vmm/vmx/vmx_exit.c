@@ -31,6 +31,8 @@
 #define XCR0_X87      (1ull << 0)
 #define XCR0_SSE      (1ull << 1)
 #define XCR0_AVX      (1ull << 2)
+#define XCR0_AVX512   (7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM: all or none (SDM vol. 1, 13.3) */
+#define CR4_OSXSAVE   (1ul << 18)
 
 typedef void (*vmx_exit_handler)(struct vcpu *vcpu);
 
@@ -253,11 +255,21 @@ static void handle_xsetbv(struct vcpu *vcpu)
     struct cpuid_regs xsave = cpuid(0xd, 0); /* supported XCR0 bits in EDX:EAX */
     uint64_t supported = ((uint64_t)xsave.edx << 32) | xsave.eax;
     /* The #GP conditions of XSETBV (SDM vol. 2B): index, reserved bits, x87 off, AVX without SSE. */
+    uint64_t avx512 = value & XCR0_AVX512;
     bool valid = index == 0 && vmx_guest_cpl() == 0 && !(value & ~supported) &&
-                 (value & XCR0_X87) && !((value & XCR0_AVX) && !(value & XCR0_SSE));
+                 (value & XCR0_X87) && !((value & XCR0_AVX) && !(value & XCR0_SSE)) &&
+                 (avx512 == 0 || (avx512 == XCR0_AVX512 && (value & XCR0_AVX)));
     if (!valid) {
         vmx_inject_exception(EXC_GP_VECTOR, true, 0);
         return;
+    }
+    /* XSETBV needs CR4.OSXSAVE in the host too (else #UD in the hypervisor): turn it on for the
+     * host, here and in the VMCS host state. The host itself uses no XSAVE state, so XCR0 is
+     * left with the guest's value. */
+    uint64_t cr4 = read_cr4();
+    if (!(cr4 & CR4_OSXSAVE)) {
+        write_cr4(cr4 | CR4_OSXSAVE);
+        vmcs_write(HOST_CR4, cr4 | CR4_OSXSAVE);
     }
     __asm__ volatile("xsetbv" : : "c"(0u), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
     vmx_skip_instruction();
