@@ -124,6 +124,11 @@ $(BUILD)/test-gdb.iso: $(ELF) $(GUEST_BUILD)/devices.elf scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff gdb=com2" \
 		$(GUEST_BUILD)/devices.elf devices
 
+# The fuzzing guest in make test: a fixed seed so that a run can be repeated exactly.
+$(BUILD)/test-guest-fuzz_guest.iso: $(ELF) $(GUEST_BUILD)/fuzz_guest.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff" $(GUEST_BUILD)/fuzz_guest.elf \
+		"fuzz_guest seed=1 ops=20000"
+
 # One ISO per test guest: the hypervisor runs it and powers off with its verdict.
 $(BUILD)/test-guest-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff" $(GUEST_BUILD)/$*.elf "$*"
