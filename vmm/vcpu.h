@@ -30,6 +30,10 @@ struct vcpu {
     uint64_t exits_total;
     uint64_t exits_by_reason[VCPU_EXIT_REASONS];
     uint64_t exits_reason_out_of_range;
+    /* TSC ticks spent in the hypervisor: from each VM exit to the next VM entry, not counting
+     * the host's idle wait while the guest is halted (MICA_HC_HOST_TIME, the exit report). */
+    uint64_t hypervisor_ticks;
+    uint64_t guest_started_tsc;
     struct exit_trace trace; /* the last VM exits, for crash reports and the monitor */
     struct exit_trace_record trace_records[EXIT_TRACE_DEFAULT_CAPACITY];
     bool single_step;        /* the monitor asked for one guest instruction */

@@ -5,6 +5,7 @@
 #include "include/mica/abi.h"
 #include "kernel/boot.h"
 #include "kernel/config.h"
+#include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
@@ -84,6 +85,10 @@ static void load_guest(struct guest *g, struct guest_entry *entry)
 void vmm_print_exit_statistics(const struct vcpu *v)
 {
     kprintf("mica: exit statistics: %lu VM exits\n", v->exits_total);
+    uint64_t ran = rdtsc() - v->guest_started_tsc;
+    kprintf("  hypervisor time: %lu of %lu TSC ticks since the guest started (%lu.%lu%%)\n",
+            v->hypervisor_ticks, ran, ran ? v->hypervisor_ticks * 100 / ran : 0,
+            ran ? v->hypervisor_ticks * 1000 / ran % 10 : 0);
     for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++) {
         if (v->exits_by_reason[r])
             kprintf("  exit %-3u %-44s %lu\n", r, vendor_exit_reason_name(r),

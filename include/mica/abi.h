@@ -27,6 +27,10 @@
                                   in guest RAM, once): switches the vCPU to paravirtual interrupt
                                   delivery (soft interrupt masking, below) */
 #define MICA_HC_INTERRUPT_NOTIFY 4u /* "soft_sti found work pending": deliver pending vectors now */
+#define MICA_HC_HOST_TIME  5u /* returns the TSC ticks spent in the hypervisor (from each VM exit
+                                 to the next VM entry) since the guest started: EBX low, ECX high
+                                 32 bits. With the guest's own TSC deltas this gives the share of
+                                 time spent in the hypervisor. */
 
 #define MICA_HC_OK     0u
 #define MICA_HC_ENOSYS 1u /* unknown hypercall number */

@@ -518,6 +518,10 @@ static void op_hypercall(void)
             violation("INTERRUPT_NOTIFY: status %u, expected %u", res.eax, want);
         break;
     }
+    case MICA_HC_HOST_TIME:
+        if (res.eax != MICA_HC_OK)
+            violation("HOST_TIME: status %u", res.eax);
+        break;
     default:
         if (res.eax != MICA_HC_ENOSYS || res.ebx != a1)
             violation("hypercall 0x%x: status %u, EBX 0x%x (expected ENOSYS, EBX 0x%x)", nr,

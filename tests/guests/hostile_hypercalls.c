@@ -51,7 +51,7 @@ static void check_numbers(void)
     uint32_t st = hc(MICA_HC_PING, 41, 0, &ebx);
     tap_ok(st == MICA_HC_OK && ebx == 42, "PING(41): OK, EBX 42 (status %u, EBX %u)", st, ebx);
 
-    static const uint32_t unknown[] = {5, 6, 0x100, 0x7fffffff, 0x80000000, 0xffffffff};
+    static const uint32_t unknown[] = {6, 7, 0x100, 0x7fffffff, 0x80000000, 0xffffffff};
     for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
         st = hc(unknown[i], 0x1234, 0, &ebx);
         tap_ok(st == MICA_HC_ENOSYS && ebx == 0x1234,

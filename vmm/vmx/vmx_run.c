@@ -46,6 +46,8 @@ static void program_preemption_timer(void)
 void vendor_vcpu_run(struct vcpu *vcpu)
 {
     struct vmx_vcpu *vx = vcpu->vendor;
+    uint64_t since = rdtsc(); /* start of the current stretch of hypervisor work */
+    vcpu->guest_started_tsc = since;
     while (vcpu->guest->end == GUEST_RUNNING) {
         vlog_drain_if_allowed();
         /* Device time only needs attention when the host timer fired, the guest touched a
@@ -76,12 +78,16 @@ void vendor_vcpu_run(struct vcpu *vcpu)
         gdb_server_poll(vcpu); /* waits here while gdb holds the guest stopped */
         if (vcpu->halted) {
             /* HLT with interrupts on: wait in the host for the next device event. */
+            vcpu->hypervisor_ticks += rdtsc() - since;
             host_idle();
+            since = rdtsc();
             continue;
         }
         if (vmx_caps.preemption_timer)
             program_preemption_timer();
+        vcpu->hypervisor_ticks += rdtsc() - since;
         int rc = vmx_vmenter(&vcpu->regs, vx->launched);
+        since = rdtsc();
         if (rc != VMENTER_EXITED) {
             const char *what = vx->launched ? "VMRESUME" : "VMLAUNCH";
             uint64_t error = 0;
