@@ -242,8 +242,8 @@ fuzz-smoke: $(FUZZ_BINS)
 		$(FUZZ_TARGETS)
 
 # The fuzzing guest (tests/guests/fuzz_guest.c) under Bochs: FUZZ_GUEST_OPS random operations
-# against the running hypervisor, which must survive them all. Not part of `make fuzz`: a million
-# operations take about 45 minutes in Bochs.
+# against the running hypervisor, which must survive them all. A million operations take about
+# 45 minutes in Bochs; `make fuzz` runs them next to the libFuzzer targets (two jobs).
 FUZZ_GUEST_OPS  ?= 1000000
 FUZZ_GUEST_SEED ?= 1
 $(BUILD)/fuzz-guest.iso: $(ELF) $(GUEST_BUILD)/fuzz_guest.elf scripts/make-iso.sh FORCE
@@ -259,5 +259,14 @@ fuzz-guest: $(BUILD)/fuzz-guest.iso | $(BUILD)/.emu-deps
 		$(BUILD)/runs/fuzz-guest/serial.log; grep -h 'Bail out' $(BUILD)/fuzz-guest.tap; \
 	exit $$rc
 
-fuzz: $(FUZZ_BINS)
+# `make fuzz`: the libFuzzer targets one after the other (FUZZ_SECONDS each) and, at the same time,
+# the fuzzing guest (FUZZ_GUEST_OPS operations, seed FUZZ_GUEST_SEED); fails if either fails.
+.PHONY: fuzz-targets
+fuzz-targets: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh long $(BUILD)/fuzz $(FUZZ_SECONDS) 0 $(FUZZ_TARGETS)
+
+fuzz:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory -j2 fuzz-targets fuzz-guest; rc=$$?; \
+	echo "make fuzz: $$(( $$(date +%s) - start )) s, $$( [ $$rc = 0 ] && echo passed || echo FAILED )"; \
+	exit $$rc

@@ -2,6 +2,8 @@
  * for double faults and NMIs, so a kernel stack overflow is still reported. */
 #include "kernel/gdt.h"
 
+#include "kernel/checksum.h"
+
 #include "kernel/string.h"
 
 struct __attribute__((packed)) tss64 {
@@ -72,4 +74,10 @@ uint64_t gdt_base(void)
 uint64_t tss_base(void)
 {
     return (uint64_t)&tss;
+}
+
+uint64_t gdt_tss_checksum(uint64_t hash)
+{
+    hash = fnv1a64(hash, gdt, sizeof(gdt));
+    return fnv1a64(hash, &tss, sizeof(tss));
 }

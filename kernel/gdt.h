@@ -15,5 +15,7 @@
 void gdt_init(void);
 uint64_t gdt_base(void);
 uint64_t tss_base(void);
+/* Folds the GDT and the TSS into an FNV-1a hash (kernel/checksum.h). */
+uint64_t gdt_tss_checksum(uint64_t hash);
 
 #endif

@@ -2,6 +2,8 @@
  * left unmapped) and for the kernel image (per-section permissions). Ranges with no RAM are UC. */
 #include "kernel/paging.h"
 
+#include "kernel/checksum.h"
+
 #include "kernel/boot.h"
 #include "kernel/cpu.h"
 #include "kernel/log.h"
@@ -109,6 +111,27 @@ void paging_init(void)
     write_cr0(read_cr0() | CR0_WP);
     log_info("paging: identity map of %lu GiB, NX %s, kernel text read-only, page 0 unmapped\n",
              end / GIB, nx_bit ? "on" : "not supported");
+}
+
+/* The processor sets Accessed and Dirty in the entries it walks: not a change of the mapping. */
+#define PTE_ACCESSED (1ul << 5)
+#define PTE_DIRTY    (1ul << 6)
+
+static uint64_t hash_table(uint64_t hash, const uint64_t *table, unsigned level)
+{
+    for (unsigned i = 0; i < ENTRIES_PER_TABLE; i++) {
+        uint64_t e = table[i];
+        hash = fnv1a64_u64(hash, e & ~(PTE_ACCESSED | PTE_DIRTY));
+        bool leaf = level == 1 || (level < 4 && (e & PTE_LARGE));
+        if ((e & PTE_PRESENT) && !leaf)
+            hash = hash_table(hash, (const uint64_t *)(e & PTE_ADDR_MASK), level - 1);
+    }
+    return hash;
+}
+
+uint64_t paging_tables_checksum(uint64_t hash)
+{
+    return pml4 ? hash_table(hash, pml4, 4) : hash;
 }
 
 uint64_t paging_mapped_end(void)

@@ -22,5 +22,7 @@ void paging_init(void);
 /* Looks up the leaf entry mapping addr; false if not present. */
 bool paging_lookup(uint64_t addr, uint64_t *entry, uint64_t *page_size);
 uint64_t paging_mapped_end(void);
+/* Folds the host page tables (every level, Accessed/Dirty ignored) into an FNV-1a hash. */
+uint64_t paging_tables_checksum(uint64_t hash);
 
 #endif

@@ -2,6 +2,8 @@
  * and every register, then the kernel panics, unless fault_catch or a registered handler takes it. */
 #include "kernel/trap.h"
 
+#include "kernel/checksum.h"
+
 #include "kernel/cpu.h"
 #include "kernel/gdt.h"
 #include "kernel/log.h"
@@ -183,4 +185,9 @@ bool wrmsr_safe(uint32_t msr, uint64_t value)
 {
     struct msr_access a = {.msr = msr, .value = value};
     return fault_catch_call(do_wrmsr, &a) == 0;
+}
+
+uint64_t idt_checksum(uint64_t hash)
+{
+    return fnv1a64(hash, idt, sizeof(idt));
 }

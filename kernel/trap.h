@@ -34,6 +34,8 @@ typedef void (*trap_handler_fn)(struct trap_frame *frame);
 
 void idt_init(void);
 uint64_t idt_base(void);
+/* Folds the IDT into an FNV-1a hash (kernel/checksum.h). */
+uint64_t idt_checksum(uint64_t hash);
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
 const char *exception_name(unsigned vector);
 void trap_frame_dump(const struct trap_frame *frame);

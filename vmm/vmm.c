@@ -4,13 +4,16 @@
 
 #include "include/mica/abi.h"
 #include "kernel/boot.h"
+#include "kernel/checksum.h"
 #include "kernel/config.h"
 #include "kernel/cpu.h"
+#include "kernel/gdt.h"
 #include "kernel/log.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/string.h"
+#include "kernel/trap.h"
 #include "vmm/devices/debug_console.h"
 #include "vmm/guest.h"
 #include "vmm/gdb_server.h"
@@ -28,15 +31,22 @@ static struct vcpu the_vcpu;
 
 extern const char __kernel_start[], __rodata_end[];
 
-/* FNV-1a over the hypervisor's code and read-only data: printed before and after the guest, so a
+/* FNV-1a over the hypervisor's code and read-only data: computed before and after the guest, so a
  * guest that reached hypervisor memory would show. */
 static uint64_t hypervisor_image_checksum(void)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const uint8_t *p = (const uint8_t *)__kernel_start; p < (const uint8_t *)__rodata_end;
-         p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    return h;
+    return fnv1a64(FNV1A64_OFFSET_BASIS, __kernel_start, (size_t)(__rodata_end - __kernel_start));
+}
+
+/* The data that isolates the guest, likewise: the host's GDT, TSS, IDT and page tables, and the
+ * vendor's (EPT, bitmaps, VMCS host state). The rest of .data and .bss (counters, device state,
+ * logs) changes by design while the guest runs. */
+static uint64_t hypervisor_tables_checksum(const struct vcpu *v)
+{
+    uint64_t hash = gdt_tss_checksum(FNV1A64_OFFSET_BASIS);
+    hash = idt_checksum(hash);
+    hash = paging_tables_checksum(hash);
+    return fnv1a64_u64(hash, vendor_protection_checksum(v));
 }
 
 static void allocate_guest_ram(struct guest *g)
@@ -107,8 +117,7 @@ void vmm_print_exit_statistics(const struct vcpu *v)
         if (!bus->accesses[port])
             continue;
         const struct io_region *r = iobus_find(bus, (uint16_t)port);
-        kprintf("  port 0x%04x %-20s %u\n", port, r ? r->name : "(unclaimed)",
-                bus->accesses[port]);
+        kprintf("  port 0x%04x %-20s %u\n", port, r ? r->name : "(unclaimed)", bus->accesses[port]);
     }
     hypercall_report();
 }
@@ -136,6 +145,7 @@ void vmm_main(void)
 
     if (kernel_config.gdb_port)
         gdb_server_init(&the_vcpu, (uint16_t)kernel_config.gdb_port);
+    uint64_t tables_before = hypervisor_tables_checksum(&the_vcpu);
     kprintf("mica: starting the guest\n");
     rt_task_start(kernel_config.rt_task_hz);
     g->devices_touched = true; /* the first loop iteration arms the host timer */
@@ -158,7 +168,13 @@ void vmm_main(void)
         panic("the hypervisor's code or read-only data changed while the guest ran "
               "(checksum %lx, was %lx)",
               checksum_after, checksum_before);
-    kprintf("mica: hypervisor code and read-only data unchanged (checksum %016lx)\n",
-            checksum_after);
+    uint64_t tables_after = hypervisor_tables_checksum(&the_vcpu);
+    if (tables_after != tables_before)
+        panic("the hypervisor's protection tables (GDT, TSS, IDT, page tables, EPT, I/O and MSR "
+              "bitmaps, VMCS host state) changed while the guest ran (checksum %lx, was %lx)",
+              tables_after, tables_before);
+    kprintf("mica: hypervisor code and read-only data unchanged (checksum %016lx), protection "
+            "tables unchanged (checksum %016lx)\n",
+            checksum_after, tables_after);
     machine_poweroff(status);
 }

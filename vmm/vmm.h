@@ -36,6 +36,9 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
                         char *why, size_t why_len);
 /* Runs until the guest ends (guest->end != GUEST_RUNNING). */
 void vendor_vcpu_run(struct vcpu *vcpu);
+/* FNV-1a over the vendor's isolation state (second-level page tables, intercept bitmaps, host
+ * state loaded on exit): constant from vCPU creation on, so a change shows a breach. */
+uint64_t vendor_protection_checksum(const struct vcpu *vcpu);
 /* Registers, VMCS guest state, guest stack and the last exits (crash-style report). */
 void vendor_dump_guest_state(struct vcpu *vcpu);
 /* Name of a basic exit reason, for the statistics. */

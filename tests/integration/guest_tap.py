@@ -42,4 +42,5 @@ def lacks(pattern):
 
 # What every hostile test ends with: the exit report and the hypervisor's own integrity check.
 EXIT_REPORT = r"^mica: exit statistics: \d+ VM exits$"
-CHECKSUM = r"^mica: hypervisor code and read-only data unchanged \(checksum [0-9a-f]{16}\)$"
+CHECKSUM = (r"^mica: hypervisor code and read-only data unchanged \(checksum [0-9a-f]{16}\), "
+            r"protection tables unchanged \(checksum [0-9a-f]{16}\)$")

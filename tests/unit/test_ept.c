@@ -154,6 +154,32 @@ static void expect_unmapped(const struct ept *e, uint64_t gpa, unsigned level)
 
 /* ---- Tests ----------------------------------------------------------------------------------- */
 
+/* The checksum sees any change of a mapping at any level, and ignores the accessed/dirty flags
+ * the processor sets in entries it walks. */
+static void test_checksum(void **state)
+{
+    struct fixture *f = init_fixture(state, 39);
+    uint64_t empty = ept_checksum(&f->ept, 1);
+    assert_int_equal(ept_map_range(&f->ept, 0, MiB(64), MiB(4) + 0x3000, RWX, WB), EPT_OK);
+    uint64_t mapped = ept_checksum(&f->ept, 1);
+    assert_true(mapped != empty);
+    assert_int_equal(ept_checksum(&f->ept, 1), mapped); /* deterministic */
+    assert_true(ept_checksum(&f->ept, 2) != mapped);     /* folds into the hash given */
+
+    struct ept_walk_result r;
+    assert_int_equal(ept_walk(&f->ept, MiB(4) + 0x1000, &r), EPT_OK); /* a 4 KiB leaf */
+    uint64_t pdpt_phys = table_of(f, f->ept.pml4_phys)[0] & ~0xfffull;
+    uint64_t pd_phys = table_of(f, pdpt_phys)[0] & ~0xfffull;
+    uint64_t *pt = table_of(f, table_of(f, pd_phys)[2] & ~0xfffull);
+    pt[1] |= (1ull << 8) | (1ull << 9); /* accessed and dirty */
+    assert_int_equal(ept_checksum(&f->ept, 1), mapped);
+    pt[1] &= ~2ull; /* write permission removed in a leaf three levels down */
+    assert_true(ept_checksum(&f->ept, 1) != mapped);
+    pt[1] |= 2ull;
+    assert_int_equal(ept_checksum(&f->ept, 1), mapped);
+    assert_int_equal(ept_checksum(NULL, 7), 7);
+}
+
 static void test_init_and_eptp(void **state)
 {
     struct fixture *f = init_fixture(state, 39);
@@ -543,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_table_from_allocator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_frees_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_without_free_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checksum, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

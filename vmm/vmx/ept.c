@@ -4,9 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/checksum.h"
 #include "kernel/string.h"
 #include "vmm/vmx/vmx_defs.h"
 #include "vmm/vmx/ept.h"
+
+#include "kernel/checksum.h"
 
 #define TABLE_BYTES   4096u
 #define INDEX_MASK    (EPT_ENTRIES_PER_TABLE - 1u)
@@ -334,6 +337,32 @@ enum ept_status ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk_resu
         table_phys = entry & EPT_ADDRESS_MASK;
     }
     return EPT_OK; /* not reached: level 1 entries are leaves */
+}
+
+/* Bits 8 and 9 of EPT entries are the accessed and dirty flags when the EPTP enables them
+ * (SDM 29.3.5): the processor writes them, so they are not part of the mapping. */
+#define EPT_ACCESSED_FLAG (1ull << 8)
+#define EPT_DIRTY_FLAG    (1ull << 9)
+
+static uint64_t hash_tables(const struct ept *e, uint64_t hash, uint64_t table_phys, unsigned level)
+{
+    const uint64_t *table = table_at(e, table_phys);
+    if (table == NULL)
+        return fnv1a64_u64(hash, table_phys);
+    for (unsigned i = 0; i < EPT_ENTRIES_PER_TABLE; i++) {
+        uint64_t entry = table[i];
+        hash = fnv1a64_u64(hash, entry & ~(EPT_ACCESSED_FLAG | EPT_DIRTY_FLAG));
+        if (entry_present(entry) && !entry_is_leaf(entry, level))
+            hash = hash_tables(e, hash, entry & EPT_ADDRESS_MASK, level - 1);
+    }
+    return hash;
+}
+
+uint64_t ept_checksum(const struct ept *e, uint64_t hash)
+{
+    if (e == NULL || e->table_count == 0)
+        return hash;
+    return hash_tables(e, hash, e->pml4_phys, LEVEL_PML4);
 }
 
 uint64_t ept_eptp(const struct ept *e)

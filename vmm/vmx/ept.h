@@ -116,6 +116,8 @@ enum ept_status ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk_resu
 
 /* EPT pointer for the VMCS (§25.6.11): memory type WB (bits 2:0 = 6), page-walk length 4 (bits 5:3
  * = 3), accessed/dirty flags off (bit 6 = 0), PML4 address in bits 51:12. */
+/* Folds every table reachable from the PML4 (accessed/dirty flags ignored) into an FNV-1a hash. */
+uint64_t ept_checksum(const struct ept *e, uint64_t hash);
 uint64_t ept_eptp(const struct ept *e);
 
 /* Frees every table through free_table (nothing if it is NULL) and clears e. */

@@ -13,8 +13,12 @@
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_names.h"
 
-enum vmenter_result { VMENTER_EXITED = 0, VMENTER_FAIL_INVALID, VMENTER_FAIL_VALID,
-                      VMENTER_HOST_RSP_FAILED };
+enum vmenter_result {
+    VMENTER_EXITED = 0,
+    VMENTER_FAIL_INVALID,
+    VMENTER_FAIL_VALID,
+    VMENTER_HOST_RSP_FAILED
+};
 
 int vmx_vmenter(struct guest_regs *regs, int launched);
 

@@ -1,6 +1,7 @@
 /* Creating a vCPU: the VMCS with its controls, host state, guest state for the entry the loader
  * asked for, I/O and MSR bitmaps, MSR switch areas and the EPT mapping guest RAM. */
 #include "include/mica/abi.h"
+#include "kernel/checksum.h"
 #include "kernel/boot.h"
 #include "kernel/config.h"
 #include "kernel/cpu.h"
@@ -21,24 +22,24 @@
 #define MSR_IA32_FMASK 0xc0000084u
 
 /* Segment access rights in the VMCS format (SDM 25.4.1, table 25-2). */
-#define AR_TYPE_DATA_RW_ACCESSED  0x3
-#define AR_TYPE_CODE_RX_ACCESSED  0xb
-#define AR_TYPE_TSS_BUSY          0xb
-#define AR_S                      (1u << 4)  /* code or data (not system) */
-#define AR_PRESENT                (1u << 7)
-#define AR_DB                     (1u << 14) /* 32-bit segment */
-#define AR_GRANULARITY            (1u << 15)
-#define AR_UNUSABLE               (1u << 16)
-#define AR_FLAT32_CODE (AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_PRESENT | AR_DB | AR_GRANULARITY)
-#define AR_FLAT32_DATA (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_PRESENT | AR_DB | AR_GRANULARITY)
-#define AR_REAL_CODE   (AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_PRESENT)
-#define AR_REAL_DATA   (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_PRESENT)
-#define AR_TSS         (AR_TYPE_TSS_BUSY | AR_PRESENT)
+#define AR_TYPE_DATA_RW_ACCESSED 0x3
+#define AR_TYPE_CODE_RX_ACCESSED 0xb
+#define AR_TYPE_TSS_BUSY         0xb
+#define AR_S                     (1u << 4) /* code or data (not system) */
+#define AR_PRESENT               (1u << 7)
+#define AR_DB                    (1u << 14) /* 32-bit segment */
+#define AR_GRANULARITY           (1u << 15)
+#define AR_UNUSABLE              (1u << 16)
+#define AR_FLAT32_CODE           (AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_PRESENT | AR_DB | AR_GRANULARITY)
+#define AR_FLAT32_DATA           (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_PRESENT | AR_DB | AR_GRANULARITY)
+#define AR_REAL_CODE             (AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_PRESENT)
+#define AR_REAL_DATA             (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_PRESENT)
+#define AR_TSS                   (AR_TYPE_TSS_BUSY | AR_PRESENT)
 
-#define RFLAGS_RESERVED_1 (1ul << 1)
-#define CR0_ET            (1ul << 4)
+#define RFLAGS_RESERVED_1      (1ul << 1)
+#define CR0_ET                 (1ul << 4)
 #define VMCS_LINK_POINTER_NONE 0xffffffffffffffffull
-#define VPID_GUEST        1
+#define VPID_GUEST             1
 
 static struct vmx_vcpu vmx_vcpu0;
 
@@ -98,7 +99,7 @@ static void invalidate_ept_translations(struct vmx_vcpu *vx)
         uint64_t eptp, reserved;
     } descriptor = {ept_eptp(&vx->ept), 0};
     uint64_t type = (vmx_caps.ept_vpid_cap & VMX_EPT_INVEPT_SINGLE_CONTEXT) ? INVEPT_SINGLE_CONTEXT
-                                                                             : INVEPT_ALL_CONTEXT;
+                                                                            : INVEPT_ALL_CONTEXT;
     __asm__ volatile("invept %0, %1" : : "m"(descriptor), "r"(type) : "cc", "memory");
 }
 
@@ -286,4 +287,46 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
     log_info("vmx: VMCS ready; EPT maps %lu MiB of guest RAM (EPTP %lx)\n", guest->ram_size >> 20,
              ept_eptp(&vx->ept));
     return true;
+}
+
+/* What keeps the guest in its place, as set up before the first VM entry: the EPT tables, the
+ * I/O and MSR bitmaps, the host MSRs loaded on VM exit and the VMCS host-state area (HOST_RSP
+ * excluded: the entry stub writes it on every entry). None of it changes while the guest runs. */
+uint64_t vendor_protection_checksum(const struct vcpu *vcpu)
+{
+    const struct vmx_vcpu *vx = vcpu->vendor;
+    uint64_t hash = FNV1A64_OFFSET_BASIS;
+    hash = ept_checksum(&vx->ept, hash);
+    hash = fnv1a64(hash, vx->io_bitmaps, 2 * PAGE_SIZE);
+    hash = fnv1a64(hash, vx->msr_bitmap, PAGE_SIZE);
+    hash = fnv1a64(hash, vx->host_msrs, VMX_SWITCHED_MSRS * sizeof(*vx->host_msrs));
+    static const enum vmcs_field host_state[] = {
+        HOST_ES_SELECTOR,
+        HOST_CS_SELECTOR,
+        HOST_SS_SELECTOR,
+        HOST_DS_SELECTOR,
+        HOST_FS_SELECTOR,
+        HOST_GS_SELECTOR,
+        HOST_TR_SELECTOR,
+        HOST_IA32_PAT,
+        HOST_IA32_EFER,
+        HOST_IA32_SYSENTER_CS,
+        HOST_CR0,
+        HOST_CR3,
+        HOST_CR4,
+        HOST_FS_BASE,
+        HOST_GS_BASE,
+        HOST_TR_BASE,
+        HOST_GDTR_BASE,
+        HOST_IDTR_BASE,
+        HOST_IA32_SYSENTER_ESP,
+        HOST_IA32_SYSENTER_EIP,
+        HOST_RIP,
+    };
+    for (size_t i = 0; i < sizeof(host_state) / sizeof(host_state[0]); i++) {
+        uint64_t value = 0;
+        if (vmcs_read_raw(host_state[i], &value)) /* fields the CPU lacks are left out */
+            hash = fnv1a64_u64(hash, value);
+    }
+    return hash;
 }
