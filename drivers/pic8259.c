@@ -41,3 +41,24 @@ uint16_t pic_read_masks(void)
 {
     return (uint16_t)(inb(PIC_MASTER_DATA) | (inb(PIC_SLAVE_DATA) << 8));
 }
+
+#define PIC_LINES_PER_CHIP 8
+#define PIC_CASCADE_IRQ    2
+#define OCW2_NON_SPECIFIC_EOI 0x20
+
+/* Unmasks one line; a slave line also needs the cascade input of the master. */
+void pic_unmask_irq(unsigned irq)
+{
+    if (irq >= PIC_LINES_PER_CHIP) {
+        outb(PIC_SLAVE_DATA, inb(PIC_SLAVE_DATA) & ~(1u << (irq - PIC_LINES_PER_CHIP)));
+        irq = PIC_CASCADE_IRQ;
+    }
+    outb(PIC_MASTER_DATA, inb(PIC_MASTER_DATA) & ~(1u << irq));
+}
+
+void pic_end_of_interrupt(unsigned irq)
+{
+    if (irq >= PIC_LINES_PER_CHIP)
+        outb(PIC_SLAVE_CMD, OCW2_NON_SPECIFIC_EOI);
+    outb(PIC_MASTER_CMD, OCW2_NON_SPECIFIC_EOI);
+}

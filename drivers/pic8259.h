@@ -17,5 +17,9 @@
 void pic_remap_and_mask(void);
 /* Reads back the interrupt mask registers (master in the low byte). */
 uint16_t pic_read_masks(void);
+/* For a line the hypervisor forwards to its guest (vmm/host_irq.c): unmask it, and end each of
+ * its interrupts with a non-specific EOI (slave, then master for a slave line). */
+void pic_unmask_irq(unsigned irq);
+void pic_end_of_interrupt(unsigned irq);
 
 #endif

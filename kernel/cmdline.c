@@ -75,8 +75,7 @@ static bool parse_test(struct option_value v, struct kernel_config *cfg, char *w
     return true;
 }
 
-static bool parse_fatal(struct option_value v, struct kernel_config *cfg, char *why,
-                        size_t why_len)
+static bool parse_fatal(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
 {
     if (value_is(v, "halt")) {
         cfg->on_fatal = FATAL_HALT;
@@ -193,8 +192,34 @@ static bool parse_exit_trace(struct option_value v, struct kernel_config *cfg, c
     return false;
 }
 
-static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *why,
-                      size_t why_len)
+static bool parse_disk(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
+{
+    static const struct {
+        const char *name;
+        enum disk_kind kind;
+    } kinds[] = {{"none", DISK_NONE}, {"module", DISK_MODULE}, {"passthrough", DISK_PASSTHROUGH}};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (value_is(v, kinds[i].name)) {
+            cfg->disk = kinds[i].kind;
+            cfg->disk_size = 0;
+            return true;
+        }
+    }
+    uint64_t size;
+    if (!parse_size(v, &size)) {
+        ksnprintf(why, why_len, "expected none, module, passthrough or a size such as 8M");
+        return false;
+    }
+    if (size == 0 || size % CMDLINE_DISK_SECTOR || size > CMDLINE_DISK_MAX) {
+        ksnprintf(why, why_len, "a disk size must be a multiple of 512 bytes, from 512 to 1G");
+        return false;
+    }
+    cfg->disk = DISK_MEMORY;
+    cfg->disk_size = size;
+    return true;
+}
+
+static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
 {
     if (value_is(v, "com2") || value_is(v, "ttyS1")) {
         cfg->gdb_port = 0x2f8;
@@ -218,12 +243,15 @@ static const struct option options[] = {
     {.name = "rt_task", .parse = parse_rt_task},
     {.name = "exit_trace", .parse = parse_exit_trace},
     {.name = "gdb", .parse = parse_gdb},
+    {.name = "disk", .parse = parse_disk},
 };
 
 const char *cmdline_usage(void)
 {
     return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off gdb=com2";
+           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off "
+           "gdb=com2 "
+           "disk=none|SIZE|module|passthrough";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)
@@ -236,8 +264,7 @@ void cmdline_defaults(struct kernel_config *cfg)
     cfg->exit_trace = true;
 }
 
-static void add_error(struct cmdline_errors *errors, const char *word, size_t len,
-                      const char *what)
+static void add_error(struct cmdline_errors *errors, const char *word, size_t len, const char *what)
 {
     if (errors->count < CMDLINE_ERRORS_MAX) {
         /* A long word is shortened so that the reason always fits in the message. */

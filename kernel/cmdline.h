@@ -12,22 +12,34 @@
 
 enum fatal_action { FATAL_HALT, FATAL_POWEROFF };
 
+enum disk_kind {
+    DISK_NONE,        /* an emulated channel with no drive (the default) */
+    DISK_MEMORY,      /* an emulated disk of disk_size zero bytes in hypervisor memory */
+    DISK_MODULE,      /* an emulated disk whose image is the second GRUB module */
+    DISK_PASSTHROUGH, /* the machine's own primary channel: ports untrapped, IRQ 14 forwarded */
+};
+
 struct kernel_config {
-    int loglevel;                 /* enum log_level; loglevel=error|warn|info|debug|0-3 */
-    unsigned console;             /* 1 or 2: console=com1|com2 */
+    int loglevel;                  /* enum log_level; loglevel=error|warn|info|debug|0-3 */
+    unsigned console;              /* 1 or 2: console=com1|com2 */
     char tests[CMDLINE_TESTS_MAX]; /* test=all or test=name[,name...]; empty: no self-tests */
-    enum fatal_action on_fatal;   /* fatal=halt|poweroff: what a fatal error does after reporting */
-    uint64_t guest_mem;           /* guest_mem=SIZE[K|M|G]: guest RAM in bytes, 2 MiB multiple */
-    unsigned gdb_port;            /* gdb=com1|com2: GDB stub for the guest on that port (0: off) */
-    bool exit_trace;              /* exit_trace=on|off: record the last VM exits (default on) */
-    unsigned rt_task_hz;          /* rt_task=HZ: the hypervisor's periodic real-time task (0: off) */
-    uint64_t guest_flat_load;     /* guest_flat=ADDR: the guest is a flat binary entered in real
-                                     mode at ADDR (0: the guest is a Multiboot ELF) */
+    enum fatal_action on_fatal; /* fatal=halt|poweroff: what a fatal error does after reporting */
+    uint64_t guest_mem;         /* guest_mem=SIZE[K|M|G]: guest RAM in bytes, 2 MiB multiple */
+    unsigned gdb_port;          /* gdb=com1|com2: GDB stub for the guest on that port (0: off) */
+    bool exit_trace;            /* exit_trace=on|off: record the last VM exits (default on) */
+    unsigned rt_task_hz;        /* rt_task=HZ: the hypervisor's periodic real-time task (0: off) */
+    uint64_t guest_flat_load;   /* guest_flat=ADDR: the guest is a flat binary entered in real
+                                   mode at ADDR (0: the guest is a Multiboot ELF) */
+    enum disk_kind disk;        /* disk=none|SIZE|module|passthrough: the guest's primary ATA
+                                   channel (vmm/disk.c) */
+    uint64_t disk_size;         /* DISK_MEMORY: bytes, a multiple of 512 */
 };
 
 #define CMDLINE_GUEST_MEM_DEFAULT (64ull << 20)
 #define CMDLINE_GUEST_MEM_MIN     (2ull << 20)
 #define CMDLINE_GUEST_MEM_MAX     (4ull << 30)
+#define CMDLINE_DISK_SECTOR       512ull
+#define CMDLINE_DISK_MAX          (1ull << 30)
 
 struct cmdline_errors {
     unsigned count; /* may exceed CMDLINE_ERRORS_MAX; only the first ones are kept */

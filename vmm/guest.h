@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/devices/ata_pio.h"
 #include "vmm/devices/cmos_rtc.h"
 #include "vmm/devices/debug_console.h"
 #include "vmm/devices/device.h"
@@ -35,6 +36,8 @@ struct guest {
     struct pit8254 pit;
     struct cmos_rtc rtc;
     struct vuart uart;
+    struct ata_pio ata;    /* the primary ATA channel, unless passed through (vmm/disk.c) */
+    bool disk_passthrough; /* the guest drives the machine's own primary ATA channel */
     bool devices_touched; /* the guest accessed a device since the last platform_update() */
     enum guest_end end;
     uint8_t exit_status; /* GUEST_EXITED: what the guest wrote */

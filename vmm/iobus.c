@@ -42,15 +42,32 @@ enum iobus_status iobus_register(struct iobus *bus, uint16_t first, unsigned cou
     return IOBUS_OK;
 }
 
+enum iobus_status iobus_register_passthrough(struct iobus *bus, uint16_t first, unsigned count,
+                                             io_handler handler, void *device, const char *name)
+{
+    enum iobus_status status = iobus_register(bus, first, count, handler, device, name);
+    if (status == IOBUS_OK)
+        bus->regions[bus->region_count - 1].passthrough = true;
+    return status;
+}
+
+void iobus_for_each_passthrough(const struct iobus *bus,
+                                void (*fn)(void *ctx, uint16_t first, uint16_t last), void *ctx)
+{
+    for (unsigned i = 0; i < bus->region_count; i++) {
+        if (bus->regions[i].passthrough)
+            fn(ctx, bus->regions[i].first, bus->regions[i].last);
+    }
+}
+
 enum iobus_status iobus_deny(struct iobus *bus, uint16_t first, unsigned count, const char *owner)
 {
     if (count == 0 || (uint32_t)first + count > IOBUS_PORTS)
         return IOBUS_ERR_RANGE;
     if (bus->denied_count == IOBUS_MAX_DENIED)
         return IOBUS_ERR_FULL;
-    bus->denied[bus->denied_count++] =
-        (struct io_denied_range){.first = first, .last = (uint16_t)(first + count - 1),
-                                 .owner = owner};
+    bus->denied[bus->denied_count++] = (struct io_denied_range){
+        .first = first, .last = (uint16_t)(first + count - 1), .owner = owner};
     return IOBUS_OK;
 }
 

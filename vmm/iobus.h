@@ -22,13 +22,15 @@ struct io_region {
     io_handler handler;
     void *device;
     const char *name;
+    bool passthrough; /* the guest reaches the machine's own ports: not trapped (the handler
+                         does the real access for batched replay) */
 };
 
 enum iobus_status {
     IOBUS_OK = 0,
-    IOBUS_ERR_OVERLAP,   /* the range overlaps one already claimed */
-    IOBUS_ERR_RANGE,     /* empty range or past port 0xffff */
-    IOBUS_ERR_FULL,      /* IOBUS_MAX_REGIONS reached */
+    IOBUS_ERR_OVERLAP, /* the range overlaps one already claimed */
+    IOBUS_ERR_RANGE,   /* empty range or past port 0xffff */
+    IOBUS_ERR_FULL,    /* IOBUS_MAX_REGIONS reached */
 };
 
 #define IOBUS_MAX_DENIED 8
@@ -45,7 +47,7 @@ struct iobus {
     struct io_denied_range denied[IOBUS_MAX_DENIED];
     unsigned denied_count;
     uint64_t denied_accesses;
-    uint32_t accesses[IOBUS_PORTS];            /* per port, saturating */
+    uint32_t accesses[IOBUS_PORTS]; /* per port, saturating */
     uint64_t unclaimed_accesses;
     uint32_t unclaimed_reported[IOBUS_PORTS / 32]; /* one report per unclaimed port */
     /* Called once per unclaimed port (may be NULL), e.g. to log it. */
@@ -58,6 +60,13 @@ void iobus_init(struct iobus *bus);
 enum iobus_status iobus_register(struct iobus *bus, uint16_t first, unsigned count,
                                  io_handler handler, void *device, const char *name);
 const char *iobus_strerror(enum iobus_status status);
+/* Claims ports the guest drives on the real machine: the vendor leaves them untrapped (see
+ * iobus_for_each_passthrough); handler still serves batched accesses, with real port I/O. */
+enum iobus_status iobus_register_passthrough(struct iobus *bus, uint16_t first, unsigned count,
+                                             io_handler handler, void *device, const char *name);
+/* Calls fn for each pass-through range. */
+void iobus_for_each_passthrough(const struct iobus *bus,
+                                void (*fn)(void *ctx, uint16_t first, uint16_t last), void *ctx);
 /* Marks ports as the hypervisor's: accesses are refused (reads all ones, writes dropped). */
 enum iobus_status iobus_deny(struct iobus *bus, uint16_t first, unsigned count, const char *owner);
 /* False when any byte of a size-byte access at port is a denied port. */

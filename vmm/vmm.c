@@ -15,6 +15,7 @@
 #include "kernel/string.h"
 #include "kernel/trap.h"
 #include "vmm/devices/debug_console.h"
+#include "vmm/disk.h"
 #include "vmm/guest.h"
 #include "vmm/gdb_server.h"
 #include "vmm/guest_loader.h"
@@ -119,6 +120,7 @@ void vmm_print_exit_statistics(const struct vcpu *v)
         const struct io_region *r = iobus_find(bus, (uint16_t)port);
         kprintf("  port 0x%04x %-20s %u\n", port, r ? r->name : "(unclaimed)", bus->accesses[port]);
     }
+    disk_report(v->guest);
     hypercall_report();
 }
 
@@ -139,6 +141,7 @@ void vmm_main(void)
     struct guest_entry entry = {0};
     allocate_guest_ram(g);
     platform_init(g);
+    disk_attach(g);
     load_guest(g, &entry);
     if (!vendor_vcpu_create(&the_vcpu, g, &entry, why, sizeof(why)))
         fatal_error("cannot create the virtual CPU: %s", why);

@@ -36,8 +36,8 @@ static void test_defaults_and_empty(void **state)
 static void test_all_options(void **state)
 {
     (void)state;
-    assert_true(cmdline_parse("loglevel=debug console=com2 test=pmm,paging fatal=poweroff", &cfg,
-                              &errors));
+    assert_true(
+        cmdline_parse("loglevel=debug console=com2 test=pmm,paging fatal=poweroff", &cfg, &errors));
     assert_int_equal(errors.count, 0);
     assert_int_equal(cfg.loglevel, 3);
     assert_int_equal(cfg.console, 2);
@@ -125,6 +125,31 @@ static void test_many_errors_and_long_words_are_bounded(void **state)
     assert_non_null(strstr(errors.msg[0], "list longer than"));
 }
 
+static void test_disk_option(void **state)
+{
+    (void)state;
+    assert_int_equal(cfg.disk, DISK_NONE);
+    assert_true(cmdline_parse("disk=8M", &cfg, &errors));
+    assert_int_equal(cfg.disk, DISK_MEMORY);
+    assert_int_equal(cfg.disk_size, 8u << 20);
+    assert_true(cmdline_parse("disk=512", &cfg, &errors));
+    assert_int_equal(cfg.disk_size, 512);
+    assert_true(cmdline_parse("disk=module", &cfg, &errors));
+    assert_int_equal(cfg.disk, DISK_MODULE);
+    assert_true(cmdline_parse("disk=passthrough", &cfg, &errors));
+    assert_int_equal(cfg.disk, DISK_PASSTHROUGH);
+    const char *bad[] = {"disk=0", "disk=1000", "disk=2G", "disk=cdrom", "disk="};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(cmdline_parse(bad[i], &cfg, &errors));
+        assert_int_equal(errors.count, 1);
+    }
+    assert_int_equal(cfg.disk, DISK_PASSTHROUGH); /* unchanged by the bad ones */
+    assert_false(cmdline_parse("disk=1000", &cfg, &errors));
+    assert_non_null(strstr(errors.msg[0], "multiple of 512"));
+    assert_true(cmdline_parse("disk=none", &cfg, &errors));
+    assert_int_equal(cfg.disk, DISK_NONE);
+}
+
 static void test_guest_memory_sizes(void **state)
 {
     (void)state;
@@ -137,8 +162,9 @@ static void test_guest_memory_sizes(void **state)
     assert_int_equal(cfg.guest_mem, 4u << 20);
     assert_true(cmdline_parse("guest_mem=2048k", &cfg, &errors));
     assert_int_equal(cfg.guest_mem, 2u << 20);
-    const char *bad[] = {"guest_mem=1M", "guest_mem=3M", "guest_mem=8G", "guest_mem=64X",
-                         "guest_mem=M", "guest_mem=99999999999999999999999",
+    const char *bad[] = {"guest_mem=1M",          "guest_mem=3M",
+                         "guest_mem=8G",          "guest_mem=64X",
+                         "guest_mem=M",           "guest_mem=99999999999999999999999",
                          "guest_mem=17179869184G"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_false(cmdline_parse(bad[i], &cfg, &errors));
@@ -169,6 +195,7 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_and_missing_value, setup),
         cmocka_unit_test_setup(test_valid_options_still_apply_around_errors, setup),
         cmocka_unit_test_setup(test_many_errors_and_long_words_are_bounded, setup),
+        cmocka_unit_test_setup(test_disk_option, setup),
         cmocka_unit_test_setup(test_guest_memory_sizes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

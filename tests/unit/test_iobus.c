@@ -132,6 +132,49 @@ static void test_denied_ports(void **state)
     free(bus);
 }
 
+struct range_list {
+    unsigned count;
+    uint16_t first[4], last[4];
+};
+
+static void collect_range(void *ctx, uint16_t first, uint16_t last)
+{
+    struct range_list *l = ctx;
+    assert_true(l->count < 4);
+    l->first[l->count] = first;
+    l->last[l->count++] = last;
+}
+
+/* Pass-through regions dispatch like any other (batched replay reaches them) and are listed for
+ * the vendor, which leaves them untrapped; ordinary regions are not listed. */
+static void test_passthrough_regions(void **state)
+{
+    (void)state;
+    struct iobus *bus = calloc(1, sizeof(*bus));
+    assert_non_null(bus);
+    iobus_init(bus);
+    struct recorder emulated = {0}, real = {0};
+    assert_int_equal(iobus_register(bus, 0x60, 1, record_io, &emulated, "emulated"), IOBUS_OK);
+    assert_int_equal(iobus_register_passthrough(bus, 0x1f0, 8, record_io, &real, "ata"), IOBUS_OK);
+    assert_int_equal(iobus_register_passthrough(bus, 0x3f6, 1, record_io, &real, "ata ctl"),
+                     IOBUS_OK);
+    assert_int_equal(iobus_register_passthrough(bus, 0x1f4, 1, record_io, &real, "overlap"),
+                     IOBUS_ERR_OVERLAP);
+    struct range_list l = {0};
+    iobus_for_each_passthrough(bus, collect_range, &l);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.first[0], 0x1f0);
+    assert_int_equal(l.last[0], 0x1f7);
+    assert_int_equal(l.first[1], 0x3f6);
+    assert_int_equal(l.last[1], 0x3f6);
+    uint32_t v = 0;
+    assert_true(iobus_access(bus, 0x1f7, 1, IO_IN, &v));
+    assert_int_equal(real.calls, 1);
+    assert_int_equal(v, 0x1000u + 0x1f7);
+    assert_int_equal(emulated.calls, 0);
+    free(bus);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_overlaps_and_bad_ranges_refused),
         cmocka_unit_test(test_unclaimed_ports),
         cmocka_unit_test(test_denied_ports),
+        cmocka_unit_test(test_passthrough_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

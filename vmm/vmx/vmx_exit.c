@@ -10,6 +10,7 @@
 #include "drivers/lapic.h"
 #include "vmm/cpuid_policy.h"
 #include "vmm/gdb_server.h"
+#include "vmm/host_irq.h"
 #include "vmm/monitor.h"
 #include "vmm/vmx/vmx_controls.h"
 #include "vmm/hypercall.h"
@@ -178,6 +179,8 @@ static void handle_external_interrupt(struct vcpu *vcpu)
         host_timer_interrupt();
         return;
     }
+    if (host_irq_handle_vector(vector)) /* a passed-through device's line */
+        return;
     if (vector != LAPIC_SPURIOUS_VECTOR)
         lapic_eoi();
     vlog("mica: unexpected host interrupt vector %u while the guest ran\n", vector);

@@ -73,6 +73,15 @@ static const struct ept_ops ept_ops = {
     .phys_to_ptr = ept_phys_to_ptr,
 };
 
+/* I/O bitmaps A (ports 0-7fff) and B (8000-ffff) are one bit per port, consecutive here: a clear
+ * bit lets the guest's IN/OUT reach the port without a VM exit (SDM 25.6.4). */
+static void untrap_ports(void *ctx, uint16_t first, uint16_t last)
+{
+    uint8_t *bitmaps = ctx;
+    for (uint32_t port = first; port <= last; port++)
+        bitmaps[port / 8] &= (uint8_t)~(1u << (port % 8));
+}
+
 static bool build_ept(struct vmx_vcpu *vx, struct guest *g, char *why, size_t why_len)
 {
     unsigned gpa_bits = vmx_caps.guest_phys_bits < EPT_4LEVEL_GPA_BITS ? vmx_caps.guest_phys_bits
@@ -260,6 +269,7 @@ bool vendor_vcpu_create(struct vcpu *vcpu, struct guest *guest, const struct gue
     vx->host_msrs = (struct vmx_msr_entry *)(msr_areas + PAGE_SIZE / 2);
     init_switched_msrs(vx);
     memset(vx->io_bitmaps, 0xff, 2 * PAGE_SIZE); /* every port access exits */
+    iobus_for_each_passthrough(&guest->iobus, untrap_ports, vx->io_bitmaps);
     vmx_msr_bitmap_init(vx->msr_bitmap);
     if (!build_ept(vx, guest, why, why_len))
         return false;
