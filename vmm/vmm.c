@@ -118,7 +118,10 @@ void vmm_print_exit_statistics(const struct vcpu *v)
         if (!bus->accesses[port])
             continue;
         const struct io_region *r = iobus_find(bus, (uint16_t)port);
-        kprintf("  port 0x%04x %-20s %u\n", port, r ? r->name : "(unclaimed)", bus->accesses[port]);
+        const char *what = r                                            ? r->name
+                           : iobus_port_allowed(bus, (uint16_t)port, 1) ? "(unclaimed)"
+                                                                        : "(refused)";
+        kprintf("  port 0x%04x %-20s %u\n", port, what, bus->accesses[port]);
     }
     disk_report(v->guest);
     hypercall_report();
