@@ -61,6 +61,23 @@ void panic_backtrace_from(uint64_t rip, uint64_t rbp)
         print_frame(i + 1, frames[i] - 1); /* inside the call instruction */
 }
 
+static void (*deferred_log_flush)(void);
+
+void panic_set_log_flush(void (*flush)(void))
+{
+    deferred_log_flush = flush;
+}
+
+/* Lines logged before the failure come out before its report. Taken once: a fault inside the
+ * flush must not come back here. */
+static void flush_deferred_log(void)
+{
+    void (*flush)(void) = deferred_log_flush;
+    deferred_log_flush = NULL;
+    if (flush)
+        flush();
+}
+
 static __attribute__((noreturn)) void finish(const char *message)
 {
     if (panic_hook)
@@ -83,6 +100,7 @@ void panic(const char *fmt, ...)
         machine_halt();
     }
     in_panic = true;
+    flush_deferred_log();
     kprintf("\nmica: PANIC: %s\n", message);
     kprintf("  CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n", read_cr0(), read_cr2(), read_cr3(),
             read_cr4());
@@ -98,6 +116,7 @@ void fatal_error(const char *fmt, ...)
     va_start(ap, fmt);
     kvsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
+    flush_deferred_log();
     kprintf("mica: fatal: %s\n", message);
     finish(message);
 }

@@ -14,5 +14,7 @@ unsigned backtrace_collect(uint64_t rbp, uint64_t *return_addresses, unsigned ma
 
 /* Called before halting, e.g. so a running self-test can print "Bail out!". */
 void panic_set_hook(void (*hook)(const char *message));
+/* Called first by panic and fatal_error, once: prints what a deferred log (vmm/vlog.c) holds. */
+void panic_set_log_flush(void (*flush)(void));
 
 #endif

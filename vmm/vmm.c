@@ -139,6 +139,7 @@ void vmm_main(void)
         machine_poweroff(MICA_STATUS_NO_VMX);
     }
     uint64_t checksum_before = hypervisor_image_checksum();
+    panic_set_log_flush(vlog_drain);
 
     struct guest *g = &the_guest;
     struct guest_entry entry = {0};
