@@ -45,7 +45,7 @@ bool bench_timer(const struct guest_options *o)
     uint64_t tsc = rdtsc() - tsc0;
     uint64_t exits = platform_exit_count() - exits0;
     uint32_t interrupts = irq_counts[IRQ_TIMER] - irqs0;
-    uint32_t guest_ms = (uint32_t)(guest_pit_clocks * MS_PER_S / PIT_HZ);
+    uint32_t guest_ms = (uint32_t)((guest_pit_clocks * MS_PER_S + PIT_HZ / 2) / PIT_HZ);
     printf("timer: mode=%s guest_ms=%u exits=%llu interrupts=%u tsc=%llu tsc_ms=%u\n",
            options_timer_name(o->timer), guest_ms, (unsigned long long)exits, interrupts,
            (unsigned long long)tsc, (uint32_t)(tsc / tsc_per_ms));
