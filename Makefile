@@ -95,6 +95,7 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 # The guests (tests/guests/guests.mk): 32-bit Multiboot ELFs; vmx_basics is also make run's guest.
 GUEST_ORDER_DEPS := $(BUILD)/.build-deps
 include tests/guests/guests.mk
+include guest/guest.mk
 DEMO_GUEST := $(GUEST_BUILD)/vmx_basics.elf
 
 iso: $(ISO)
@@ -103,7 +104,8 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
 	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES) softirq_pv softirq_legacy) \
-	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso
+	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso \
+	$(BUILD)/native-guest-blk-elevator.iso $(BUILD)/native-guest-blk-direct.iso
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh

@@ -25,7 +25,7 @@ megs: {megs}
 cpu: model={cpu_model}, count=1, ips=200000000, ignore_bad_msrs=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-ata0-master: type=cdrom, path={iso}, status=inserted
+{drives}
 boot: cdrom
 com1: enabled=1, mode=file, dev={serial}
 port_e9_hack: enabled=1
@@ -54,10 +54,41 @@ def qemu_command(emu, iso, serial, megs):
     return cmd
 
 
-def bochs_command(workdir, iso, serial, megs, cpu_model):
+# Bochs 2.7 takes a flat disk image's geometry from the bochsrc: a whole number of cylinders of
+# DISK_HEADS x DISK_SPT sectors (the default translation of ATA disks), which must match its size.
+DISK_HEADS, DISK_SPT, SECTOR = 16, 63, 512
+CYLINDER_BYTES = DISK_HEADS * DISK_SPT * SECTOR
+
+
+def make_disk(path, min_bytes):
+    """Creates a zero-filled (sparse) flat disk image of at least min_bytes, rounded up to whole
+    cylinders for Bochs; returns its size."""
+    size = max(1, -(-min_bytes // CYLINDER_BYTES)) * CYLINDER_BYTES
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return size
+
+
+def bochs_drives(iso, disk):
+    """Without a disk the CD-ROM is ata0-master; with one, the disk is ata0-master (the primary
+    channel, where the guest kernel's ATA driver looks) and the CD-ROM moves to ata1-master
+    (the BIOS boots from it all the same: `boot: cdrom` takes the first CD-ROM drive)."""
+    if disk is None:
+        return "ata0-master: type=cdrom, path=%s, status=inserted" % iso
+    size = os.path.getsize(disk)
+    if size == 0 or size % CYLINDER_BYTES:
+        raise SystemExit("disk image %s: %d bytes is not a whole number of %d-byte cylinders "
+                         "(use make_disk)" % (disk, size, CYLINDER_BYTES))
+    return ("ata0-master: type=disk, path=%s, mode=flat, cylinders=%d, heads=%d, spt=%d\n"
+            "ata1-master: type=cdrom, path=%s, status=inserted" %
+            (os.path.abspath(disk), size // CYLINDER_BYTES, DISK_HEADS, DISK_SPT, iso))
+
+
+def bochs_command(workdir, iso, serial, megs, cpu_model, disk=None):
     rc = os.path.join(workdir, "bochsrc")
     with open(rc, "w") as f:
-        f.write(BOCHSRC.format(megs=megs, cpu_model=cpu_model, iso=os.path.abspath(iso),
+        f.write(BOCHSRC.format(megs=megs, cpu_model=cpu_model,
+                               drives=bochs_drives(os.path.abspath(iso), disk),
                                serial=os.path.abspath(serial),
                                bochs_log=os.path.join(os.path.abspath(workdir), "bochs.log")))
     cmds = os.path.join(workdir, "debugger-commands")
@@ -67,7 +98,11 @@ def bochs_command(workdir, iso, serial, megs, cpu_model):
 
 
 class Run:
-    def __init__(self, name, emu, iso, timeout, megs=256, cpu_model="corei7_icelake_u"):
+    def __init__(self, name, emu, iso, timeout, megs=256, cpu_model="corei7_icelake_u",
+                 disk=None, disk_bytes=None):
+        """Bochs only: disk = a flat image (made with make_disk: whole cylinders) on ata0-master,
+        or disk_bytes = a zero-filled one of at least that size, created in the run's directory
+        as disk.img. self.disk is the image used."""
         self.name, self.emu, self.timeout = name, emu, timeout
         self.iso = iso = os.path.join(ROOT, iso)
         self.workdir = os.path.join(ROOT, "build", "runs", name)
@@ -75,8 +110,14 @@ class Run:
         os.makedirs(self.workdir)
         self.serial = os.path.join(self.workdir, "serial.log")
         open(self.serial, "w").close()
+        self.disk = os.path.abspath(disk) if disk else None
+        if disk_bytes is not None:
+            self.disk = os.path.join(self.workdir, "disk.img")
+            make_disk(self.disk, disk_bytes)
+        if self.disk and emu != "bochs":
+            raise SystemExit("a disk is supported with Bochs only")
         if emu == "bochs":
-            self.cmd = bochs_command(self.workdir, iso, self.serial, megs, cpu_model)
+            self.cmd = bochs_command(self.workdir, iso, self.serial, megs, cpu_model, self.disk)
         else:
             self.cmd = qemu_command(emu, iso, self.serial, megs)
         self.exit_code = None

@@ -56,6 +56,11 @@ void io_batch_init(struct io_batch *b, unsigned capacity)
 
 uint32_t io_batch_flush(struct io_batch *b)
 {
+    if (!b->hypervisor) {
+        /* Natively every operation has already run: only forget the kept IN results. */
+        b->count = 0;
+        return MICA_HC_OK;
+    }
     if (b->count == 0)
         return MICA_HC_OK;
     uint32_t status = MICA_HC_IO_BATCH;
@@ -103,6 +108,26 @@ unsigned io_batch_in_deferred(struct io_batch *b, uint16_t port, unsigned size)
     }
     queue(b, port, size, 0, 0);
     return b->count - 1;
+}
+
+void io_batch_string(struct io_batch *b, uint16_t port, unsigned size, bool out, void *buf,
+                     uint32_t count)
+{
+    if (!b->hypervisor) {
+        if (out && size == 2)
+            __asm__ volatile("rep outsw" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+        else if (out)
+            __asm__ volatile("rep outsb" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+        else if (size == 2)
+            __asm__ volatile("rep insw" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+        else
+            __asm__ volatile("rep insb" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+        return;
+    }
+    struct mica_io_op *op =
+        queue(b, port, size, (uint8_t)(MICA_IO_STRING | (out ? MICA_IO_OUT : 0)),
+              (uint32_t)(uintptr_t)buf);
+    op->count = count;
 }
 
 uint32_t io_batch_result(const struct io_batch *b, unsigned index)
