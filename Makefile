@@ -96,6 +96,40 @@ $(ELF): $(KERNEL_OBJS) $(BUILD)/ksyms.o linker.ld
 GUEST_ORDER_DEPS := $(BUILD)/.build-deps
 include tests/guests/guests.mk
 include guest/guest.mk
+
+# The I/O study (tests/bench_io.py): the guest kernel's block benchmark, one ISO per configuration
+# (native; mica with trapped, batched or passed-through I/O) and dispatch mode, at BLK_BENCH_SIZE
+# for make bench and BLK_TEST_SIZE for make test; and its idle timer, three ways, under mica.
+BLK_BENCH_SIZE := 4M
+BLK_TEST_SIZE  := 256K
+BLK_MODES      := native trapped batched passthrough
+BLK_SCHEDS     := elevator direct
+TIMER_MODES    := 1000 100 oneshot
+blk_args = test=blk size=$(1) req=8 sched=$(3) irq=on io=$(if $(filter batched,$(2)),batch,trap)
+blk_disk = $(if $(filter passthrough,$(1)),passthrough,8M)
+# $(1) bench|test, $(2) mode, $(3) dispatch, $(4) size
+define BLK_ISO_RULE
+ifeq ($(2),native)
+$(BUILD)/$(1)-blk-$(2)-$(3).iso: $$(GUEST_KERNEL_ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $$@ $$(GUEST_KERNEL_ELF) multiboot "$$(call blk_args,$(4),$(2),$(3))"
+else
+$(BUILD)/$(1)-blk-$(2)-$(3).iso: $$(ELF) $$(GUEST_KERNEL_ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $$@ $$(ELF) multiboot2 "fatal=poweroff disk=$$(call blk_disk,$(2))" \
+		$$(GUEST_KERNEL_ELF) "mica-guest $$(call blk_args,$(4),$(2),$(3))"
+endif
+endef
+$(foreach m,$(BLK_MODES),$(foreach s,$(BLK_SCHEDS),\
+	$(eval $(call BLK_ISO_RULE,bench,$(m),$(s),$(BLK_BENCH_SIZE)))\
+	$(eval $(call BLK_ISO_RULE,test,$(m),$(s),$(BLK_TEST_SIZE)))))
+BLK_BENCH_ISOS := $(foreach m,$(BLK_MODES),$(foreach s,$(BLK_SCHEDS),$(BUILD)/bench-blk-$(m)-$(s).iso))
+# Short versions in make test (the native ones are tests/integration/guest_native_blk.t's).
+BLK_TEST_ISOS  := $(foreach m,$(filter-out native,$(BLK_MODES)),\
+	$(foreach s,$(BLK_SCHEDS),$(BUILD)/test-blk-$(m)-$(s).iso))
+TIMER_BENCH_ISOS := $(patsubst %,$(BUILD)/bench-timer-%.iso,$(TIMER_MODES))
+$(BUILD)/bench-timer-%.iso: $(ELF) $(GUEST_KERNEL_ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff" $(GUEST_KERNEL_ELF) \
+		"mica-guest test=timer timer=$* idle_ms=1000"
+
 DEMO_GUEST := $(GUEST_BUILD)/vmx_basics.elf
 
 iso: $(ISO)
@@ -105,7 +139,7 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
 	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES) softirq_pv softirq_legacy) \
 	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso \
-	$(BUILD)/native-guest-blk-elevator.iso $(BUILD)/native-guest-blk-direct.iso
+	$(BUILD)/native-guest-blk-elevator.iso $(BUILD)/native-guest-blk-direct.iso $(BLK_TEST_ISOS)
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
 $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
@@ -175,6 +209,12 @@ integration-tests: $(TEST_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.test-deps
 	@echo "== boot tests (each emulator run prints START/END with its time)"
 	prove -j$(PROVE_JOBS) --exec 'python3' tests/integration/*.t
 
+PKGS_BENCH := gnuplot-nox
+$(BUILD)/.bench-deps: scripts/ensure-packages.sh
+	@mkdir -p $(BUILD)
+	@$(ENSURE) $(PKGS_BENCH)
+	@touch $@
+
 # The real-time task's lateness under three guests, each with rt_task=1000.
 RT_BENCH_ISOS := $(patsubst %,$(BUILD)/bench-rt-%.iso,idle softirq_pv softirq_legacy)
 $(BUILD)/bench-rt-%.iso: $(ELF) $(GUEST_BUILD)/%.elf scripts/make-iso.sh
@@ -187,7 +227,7 @@ $(BUILD)/bench-notrace-vmx_cost.iso: $(ELF) $(GUEST_BUILD)/vmx_cost.elf scripts/
 bench: $(BUILD)/test-guest-vmx_cost.iso $(BUILD)/bench-notrace-vmx_cost.iso \
 		$(BUILD)/test-guest-batch_cost.iso \
 		$(BUILD)/test-guest-softirq_pv.iso $(BUILD)/test-guest-softirq_legacy.iso $(RT_BENCH_ISOS) \
-		| $(BUILD)/.emu-deps
+		$(BLK_BENCH_ISOS) $(TIMER_BENCH_ISOS) | $(BUILD)/.emu-deps $(BUILD)/.bench-deps
 	@python3 tests/bench.py
 
 test:
