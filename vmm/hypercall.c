@@ -77,6 +77,19 @@ static void batch_io(void *ctx, uint16_t port, unsigned size, bool out, uint32_t
     platform_note_port_access(g, port);
 }
 
+static void *batch_guest_buffer(void *ctx, uint64_t gpa, size_t len)
+{
+    return guest_ram_ptr(ctx, gpa, len);
+}
+
+static void batch_io_string(void *ctx, uint16_t port, unsigned size, bool out, uint8_t *buffer,
+                            uint32_t count)
+{
+    struct guest *g = ctx;
+    iobus_access_string(&g->iobus, port, size, out ? IO_OUT : IO_IN, buffer, count);
+    platform_note_port_access(g, port); /* only notes that a port was used: once is the same */
+}
+
 static void note_irq_off_stretch(void)
 {
     uint64_t now = rdtsc();
@@ -101,6 +114,8 @@ static uint32_t hypercall_io_batch(struct vcpu *vcpu, const struct hypercall_arg
         .write_guest = batch_write_guest,
         .port_allowed = batch_port_allowed,
         .io = batch_io,
+        .guest_buffer = batch_guest_buffer,
+        .io_string = batch_io_string,
         .chunk_done = batch_chunk_done,
         .ctx = vcpu->guest,
     };

@@ -26,13 +26,21 @@ static uint32_t size_mask(unsigned size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* REP OUTS/INS semantics with DF = 0: `count` accesses, the buffer advancing by `size`. */
+/* REP OUTS/INS semantics with DF = 0: `count` accesses, the buffer advancing by `size`. A buffer
+ * wholly in guest RAM goes to the string fast path when the environment has one. */
 static uint32_t run_string(const struct io_batch_env *env, const struct mica_io_op *op)
 {
     uint64_t bytes = (uint64_t)op->count * op->size;
     if (op->value + bytes < op->value)
         return MICA_HC_EFAULT;
     bool out = op->flags & MICA_IO_OUT;
+    if (env->guest_buffer && env->io_string) {
+        uint8_t *buffer = env->guest_buffer(env->ctx, op->value, (size_t)bytes);
+        if (buffer) {
+            env->io_string(env->ctx, op->port, op->size, out, buffer, op->count);
+            return MICA_HC_OK;
+        }
+    }
     for (uint32_t i = 0; i < op->count; i++) {
         uint64_t gpa = op->value + (uint64_t)i * op->size;
         uint32_t value = 0;

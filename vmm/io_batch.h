@@ -25,6 +25,15 @@ struct io_batch_env {
     bool (*port_allowed)(void *ctx, uint16_t port, unsigned size);
     /* One port access, through the same entry point as trapped I/O. */
     void (*io)(void *ctx, uint16_t port, unsigned size, bool out, uint32_t *value);
+    /* Optional fast path for string entries (both NULL: element by element through io).
+     * guest_buffer: hypervisor memory for the whole of [gpa, gpa + len), or NULL when any byte of
+     * it is not guest RAM (the entry then runs element by element and stops with EFAULT at the
+     * first element outside, as before). io_string: `count` accesses with the effects of `count`
+     * calls of io in order, element i at buffer + i * size (trapped REP INS/OUTS use the same
+     * entry point, iobus_access_string). */
+    void *(*guest_buffer)(void *ctx, uint64_t gpa, size_t len);
+    void (*io_string)(void *ctx, uint16_t port, unsigned size, bool out, uint8_t *buffer,
+                      uint32_t count);
     /* Called after every IO_BATCH_CHUNK entries (may be NULL): the caller takes pending host
      * interrupts there. */
     void (*chunk_done)(void *ctx);

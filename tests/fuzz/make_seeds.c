@@ -250,6 +250,31 @@ static void seeds_io_batch_devices(void)
     op(&b, r + 0xe0, 0x1f1, 1, 0, 1, 0);
     pad_to(&b, r + 0x100 + 1024);
     save("io_batch_devices", "ata_pio", &b);
+
+    /* ATA with REP OUTSW/INSW (the model's block handler): WRITE MULTIPLE of 3 sectors in blocks
+     * of 2 started with one word, so the string starts mid-sector and runs one word past the end;
+     * READ SECTORS of 3 read as 300 words, 1 word, then 600 words (past the end); byte strings. */
+    devices_batch_header(&b, 0x02, 16, 0);
+    op(&b, r + 0x00, 0x1f6, 1, IO_OUT, 1, 0xe0);
+    op(&b, r + 0x10, 0x1f2, 1, IO_OUT, 1, 2);
+    op(&b, r + 0x20, 0x1f7, 1, IO_OUT, 1, 0xc6); /* SET MULTIPLE MODE: 2 */
+    op(&b, r + 0x30, 0x1f2, 1, IO_OUT, 1, 3);
+    op(&b, r + 0x40, 0x1f3, 1, IO_OUT, 1, 20);
+    op(&b, r + 0x50, 0x1f7, 1, IO_OUT, 1, 0xc5); /* WRITE MULTIPLE */
+    op(&b, r + 0x60, 0x1f0, 2, IO_OUT, 1, 0xabcd);
+    op(&b, r + 0x70, 0x1f0, 2, IO_OUT | IO_STRING, 768, 0x100);
+    op(&b, r + 0x80, 0x1f7, 1, 0, 1, 0);
+    op(&b, r + 0x90, 0x1f2, 1, IO_OUT, 1, 3);
+    op(&b, r + 0xa0, 0x1f7, 1, IO_OUT, 1, 0x20); /* READ SECTORS */
+    op(&b, r + 0xb0, 0x1f0, 2, IO_STRING, 300, 0x800);
+    op(&b, r + 0xc0, 0x1f0, 2, 0, 1, 0);
+    op(&b, r + 0xd0, 0x1f0, 2, IO_STRING, 600, 0xb00);
+    op(&b, r + 0xe0, 0x3f6, 1, IO_OUT, 1, 0x02); /* nIEN */
+    op(&b, r + 0xf0, 0x1f0, 1, IO_STRING, 4, 0xff0);
+    for (unsigned i = 0; i < 768 * 2; i++)
+        at8(&b, r + 0x100 + i, (uint8_t)(i * 7 + 3));
+    pad_to(&b, r + 0x1000);
+    save("io_batch_devices", "ata_pio_strings", &b);
 }
 
 /* ---- exit_qualification: 8-byte words -------------------------------------------------------- */

@@ -2,7 +2,7 @@
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
 	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd gdb_stub \
-	ata_pio guest_options guest_ata_taskfile guest_elevator guest_pattern
+	ata_pio ata_pio_string guest_options guest_ata_taskfile guest_elevator guest_pattern
 
 test_format_SRCS             := kernel/format.c
 test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
@@ -30,6 +30,7 @@ test_exit_trace_SRCS         := vmm/exit_trace.c kernel/format.c
 test_monitor_cmd_SRCS        := vmm/monitor_cmd.c kernel/format.c
 test_gdb_stub_SRCS           := vmm/gdb_stub.c
 test_ata_pio_SRCS            := vmm/devices/ata_pio.c vmm/iobus.c
+test_ata_pio_string_SRCS     := vmm/devices/ata_pio.c vmm/iobus.c
 test_guest_options_SRCS      := guest/kernel/options.c kernel/format.c
 test_guest_ata_taskfile_SRCS := guest/kernel/ata_taskfile.c
 test_guest_elevator_SRCS     := guest/kernel/elevator.c

@@ -1,11 +1,12 @@
-/* Host unit tests of vmm/iobus.c: registration and overlap refusal, dispatch by port, all-ones
- * reads and the once-per-port report for unclaimed ports, counters. */
+/* Host unit tests of vmm/iobus.c: registration and overlap refusal, dispatch by port (the lookup
+ * tables against a plain search), unclaimed and denied ports, counters, string accesses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmm/iobus.h"
 
@@ -175,6 +176,177 @@ static void test_passthrough_regions(void **state)
     free(bus);
 }
 
+/* The per-port tables agree with the definitions: the region whose range holds the port, and an
+ * access is refused when any of its bytes is in a denied range. */
+static void test_lookup_tables_match_search(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    struct recorder a = {0};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (unsigned i = 0; i < 200 && bus->region_count < IOBUS_MAX_REGIONS; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        iobus_register(bus, (uint16_t)x, 1 + (unsigned)(x >> 16) % 64, record_io, &a, "r");
+    }
+    for (unsigned i = 0; i < IOBUS_MAX_DENIED; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        assert_int_equal(
+            iobus_deny(bus, (uint16_t)(x % 0xff00), 1 + (unsigned)(x >> 32) % 40, "hv"), IOBUS_OK);
+    }
+    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
+        const struct io_region *expect = NULL;
+        for (unsigned i = 0; i < bus->region_count; i++) {
+            if (port >= bus->regions[i].first && port <= bus->regions[i].last)
+                expect = &bus->regions[i];
+        }
+        assert_ptr_equal(iobus_find(bus, (uint16_t)port), expect);
+        for (unsigned size = 1; size <= 4; size *= 2) {
+            bool denied = false;
+            for (unsigned i = 0; i < bus->denied_count; i++) {
+                if (port <= bus->denied[i].last && bus->denied[i].first <= port + size - 1)
+                    denied = true;
+            }
+            assert_int_equal(iobus_port_allowed(bus, (uint16_t)port, size), !denied);
+        }
+    }
+    free(bus);
+}
+
+static void test_string_without_handler_goes_element_by_element(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    struct recorder a = {0};
+    assert_int_equal(iobus_register(bus, 0x60, 4, record_io, &a, "a"), IOBUS_OK);
+    uint8_t buf[5 * 2];
+    memset(buf, 0xcc, sizeof(buf));
+    assert_int_equal(iobus_access_string(bus, 0x62, 2, IO_IN, buf, 5), 0);
+    assert_int_equal(a.calls, 5);
+    for (unsigned i = 0; i < 5; i++) {
+        assert_int_equal(buf[2 * i], (0x1000 + 0x62) & 0xff);
+        assert_int_equal(buf[2 * i + 1], (0x1000 + 0x62) >> 8);
+    }
+    const uint8_t out[] = {0x11, 0x22, 0x33};
+    assert_int_equal(iobus_access_string(bus, 0x60, 1, IO_OUT, (uint8_t *)out, 3), 0);
+    assert_int_equal(a.written, 0x33);
+    assert_int_equal(a.size, 1);
+    assert_int_equal(bus->accesses[0x62], 5);
+    assert_int_equal(bus->accesses[0x60], 3);
+    /* Unclaimed: all ones, counted per element, reported once. */
+    bus->report_unclaimed = count_report;
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(iobus_access_string(bus, 0x2000, 2, IO_IN, buf, 5), 0);
+    for (unsigned i = 0; i < sizeof(buf); i++)
+        assert_int_equal(buf[i], 0xff);
+    assert_int_equal(bus->unclaimed_accesses, 5);
+    assert_int_equal(reports, 1);
+    assert_int_equal(bus->accesses[0x2000], 5);
+    free(bus);
+}
+
+/* A block device: 32-bit words at 0x100, a store the string handler fills or drains, at most
+ * `limit` elements per call (then the element-by-element path, then the handler again). */
+struct block_device {
+    uint32_t store[64];
+    unsigned next;
+    unsigned limit;
+    unsigned string_calls, element_calls;
+};
+
+static void block_io(void *device, uint16_t port, unsigned size, enum io_direction dir,
+                     uint32_t *value)
+{
+    (void)port;
+    (void)size;
+    struct block_device *d = device;
+    d->element_calls++;
+    if (dir == IO_IN)
+        *value = d->next < 64 ? d->store[d->next] : 0xffffffffu;
+    else if (d->next < 64)
+        d->store[d->next] = *value;
+    d->next++;
+}
+
+static uint32_t block_string(void *device, uint16_t port, unsigned size, enum io_direction dir,
+                             uint8_t *buffer, uint32_t count)
+{
+    (void)port;
+    struct block_device *d = device;
+    d->string_calls++;
+    if (size != 4 || d->next >= 64)
+        return 0;
+    uint32_t n = count < d->limit ? count : d->limit;
+    if (n > 64 - d->next)
+        n = 64 - d->next;
+    if (dir == IO_IN)
+        memcpy(buffer, &d->store[d->next], n * 4);
+    else
+        memcpy(&d->store[d->next], buffer, n * 4);
+    d->next += n;
+    return n;
+}
+
+static void test_string_handler_and_fallback(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    struct block_device d = {.limit = 5};
+    for (unsigned i = 0; i < 64; i++)
+        d.store[i] = 0xa0000000u + i;
+    assert_false(iobus_set_string_handler(bus, 0x100, block_string)); /* nothing there yet */
+    assert_int_equal(iobus_register(bus, 0x100, 4, block_io, &d, "block"), IOBUS_OK);
+    assert_true(iobus_set_string_handler(bus, 0x102, block_string)); /* any port of the region */
+    uint32_t words[70];
+    /* 12 elements: 5 by the handler, 1 alone, 5 by the handler, 1 alone. */
+    assert_int_equal(iobus_access_string(bus, 0x100, 4, IO_IN, (uint8_t *)words, 12), 10);
+    assert_int_equal(d.element_calls, 2);
+    for (unsigned i = 0; i < 12; i++)
+        assert_int_equal(words[i], 0xa0000000u + i);
+    assert_int_equal(bus->accesses[0x100], 12);
+    /* Past the end of the store the handler stops; the elements go one by one. */
+    d.limit = 64;
+    assert_int_equal(iobus_access_string(bus, 0x100, 4, IO_IN, (uint8_t *)words, 60), 52);
+    assert_int_equal(words[51], 0xa0000000u + 63);
+    assert_int_equal(words[52], 0xffffffffu);
+    assert_int_equal(bus->accesses[0x100], 72);
+    /* Sizes the handler declines: every element through the io_handler. */
+    d.next = 0;
+    d.element_calls = 0;
+    uint16_t halves[3] = {1, 2, 3};
+    assert_int_equal(iobus_access_string(bus, 0x100, 2, IO_OUT, (uint8_t *)halves, 3), 0);
+    assert_int_equal(d.element_calls, 3);
+    assert_int_equal(d.store[2], 3);
+    /* An access that runs past the region never reaches the string handler. */
+    unsigned calls = d.string_calls;
+    assert_int_equal(iobus_access_string(bus, 0x102, 4, IO_IN, (uint8_t *)words, 2), 0);
+    assert_int_equal(d.string_calls, calls);
+    /* The per-port counter saturates. */
+    bus->accesses[0x100] = UINT32_MAX - 2;
+    d.next = 0;
+    assert_int_equal(iobus_access_string(bus, 0x100, 4, IO_OUT, (uint8_t *)words, 5), 5);
+    assert_int_equal(bus->accesses[0x100], UINT32_MAX);
+    free(bus);
+}
+
+static void test_string_to_denied_port(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    struct block_device d = {.limit = 64};
+    assert_int_equal(iobus_register(bus, 0x100, 8, block_io, &d, "block"), IOBUS_OK);
+    assert_true(iobus_set_string_handler(bus, 0x100, block_string));
+    assert_int_equal(iobus_deny(bus, 0x104, 1, "hypervisor"), IOBUS_OK);
+    uint32_t words[4] = {1, 2, 3, 4};
+    assert_int_equal(iobus_access_string(bus, 0x101, 4, IO_IN, (uint8_t *)words, 4), 0);
+    assert_int_equal(d.string_calls + d.element_calls, 0);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(words[i], 0xffffffffu);
+    assert_int_equal(bus->denied_accesses, 4);
+    assert_int_equal(bus->accesses[0x101], 4);
+    assert_int_equal(iobus_access_string(bus, 0x100, 4, IO_IN, (uint8_t *)words, 4), 4);
+    free(bus);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +355,10 @@ int main(void)
         cmocka_unit_test(test_unclaimed_ports),
         cmocka_unit_test(test_denied_ports),
         cmocka_unit_test(test_passthrough_regions),
+        cmocka_unit_test(test_lookup_tables_match_search),
+        cmocka_unit_test(test_string_without_handler_goes_element_by_element),
+        cmocka_unit_test(test_string_handler_and_fallback),
+        cmocka_unit_test(test_string_to_denied_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -694,6 +694,47 @@ void ata_pio_io(void *device, uint16_t port, unsigned size, enum io_direction di
         *value = result;
 }
 
+/* Data register string I/O (an io_string_handler): whole runs of words between the host's buffer
+ * and the sector buffer, as data_io() would move them one 16-bit access at a time. Each run ends
+ * at the end of the sector, where the same per-sector logic runs (sector_read/sector_written: the
+ * image, block accounting, INTRQ) and the line is updated, as data_io() does after every word (the
+ * level cannot change within a run: nothing a Data access does between sector ends touches INTRQ,
+ * DEV or nIEN). Only 16-bit words of a transfer in progress on device 0 in the access's direction
+ * are taken; the rest (other sizes, stray data, the words after the transfer ends) is left to
+ * ata_pio_io(). Buffer bytes are the words' little-endian bytes, as the sector buffer holds them.
+ */
+uint32_t ata_pio_io_string(void *device, uint16_t port, unsigned size, enum io_direction dir,
+                           uint8_t *buffer, uint32_t count)
+{
+    struct ata_pio *d = device;
+    if (port != ATA_PIO_CMD_BLOCK_BASE + ATA_REG_DATA || size != WORD_BYTES)
+        return 0;
+    enum ata_pio_phase phase = dir == IO_IN ? ATA_PIO_DATA_IN : ATA_PIO_DATA_OUT;
+    uint32_t done = 0;
+    while (done < count && present(d) && device0_selected(d) && d->phase == phase) {
+        uint32_t words =
+            (uint32_t)min_u64(count - done, (ATA_SECTOR_SIZE - d->offset) / WORD_BYTES);
+        uint8_t *host = buffer + (size_t)done * WORD_BYTES;
+        size_t bytes = (size_t)words * WORD_BYTES;
+        if (dir == IO_IN) {
+            memcpy(host, d->buffer + d->offset, bytes);
+        } else {
+            d->control &= (uint8_t)~ATA_CONTROL_HOB; /* command block register writes */
+            memcpy(d->buffer + d->offset, host, bytes);
+        }
+        d->offset += (unsigned)bytes;
+        done += words;
+        if (d->offset == ATA_SECTOR_SIZE) {
+            if (dir == IO_IN)
+                sector_read(d);
+            else
+                sector_written(d);
+        }
+        update_irq(d);
+    }
+    return done;
+}
+
 /* ---- setup --------------------------------------------------------------------------------- */
 
 bool ata_pio_init(struct ata_pio *d, uint8_t *image, uint64_t size_bytes,
@@ -741,6 +782,7 @@ enum iobus_status ata_pio_attach(struct ata_pio *d, struct iobus *bus)
                                               ata_pio_io, d, "ata_pio");
     if (status != IOBUS_OK)
         return status;
+    iobus_set_string_handler(bus, ATA_PIO_CMD_BLOCK_BASE, ata_pio_io_string);
     return iobus_register(bus, ATA_PIO_CTRL_BLOCK_PORT, 1, ata_pio_io, d, "ata_pio control");
 }
 

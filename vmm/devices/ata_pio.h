@@ -316,6 +316,11 @@ bool ata_pio_init(struct ata_pio *dev, uint8_t *image, uint64_t size_bytes,
 enum iobus_status ata_pio_attach(struct ata_pio *dev, struct iobus *bus);
 /* The port handler (an io_handler) that ata_pio_attach() registers for both blocks. */
 void ata_pio_io(void *device, uint16_t port, unsigned size, enum io_direction dir, uint32_t *value);
+/* The string handler (an io_string_handler) that ata_pio_attach() gives the command block: REP
+ * INSW/OUTSW on the Data register in blocks, with the same effects as the same words through
+ * ata_pio_io(); declines (moves fewer words) whatever is not a 16-bit word of a transfer. */
+uint32_t ata_pio_io_string(void *device, uint16_t port, unsigned size, enum io_direction dir,
+                           uint8_t *buffer, uint32_t count);
 /* Status as a read would return it, without a read's side effect (what Alternate Status reads). */
 uint8_t ata_pio_peek_status(const struct ata_pio *dev);
 

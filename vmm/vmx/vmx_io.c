@@ -10,7 +10,7 @@
 /* A long REP INS/OUTS is done in slices: the instruction is re-entered with RCX reduced, so one
  * exit never keeps the hypervisor busy for long (and the guest can take interrupts between). */
 #define IO_STRING_ITERATIONS_PER_EXIT 4096
-#define RFLAGS_DF (1ul << 10)
+#define RFLAGS_DF                     (1ul << 10)
 
 static uint64_t address_mask(unsigned address_size)
 {
@@ -65,8 +65,26 @@ static void handle_string_io(struct vcpu *vcpu, const struct exit_io *io)
     uint64_t count = io->rep ? vcpu->regs.rcx & mask : 1;
     uint64_t *index = io->in ? &vcpu->regs.rdi : &vcpu->regs.rsi;
     uint64_t base = segment_base(io->in ? EXIT_SEGMENT_ES : info.segment);
-    int64_t step = (vmcs_read(GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)io->size : io->size;
+    bool df = vmcs_read(GUEST_RFLAGS) & RFLAGS_DF;
+    int64_t step = df ? -(int64_t)io->size : io->size;
     uint64_t done = 0;
+    if (!df && count > 0) {
+        /* The whole slice at once when it is one block of guest RAM: no wrap of the index within
+         * the address size, every byte inside guest RAM (else the loop below does the elements
+         * that are, then stops the guest at the first that is not, as before). */
+        uint64_t slice =
+            count < IO_STRING_ITERATIONS_PER_EXIT ? count : IO_STRING_ITERATIONS_PER_EXIT;
+        uint64_t bytes = slice * io->size;
+        uint64_t start = *index & mask;
+        uint8_t *buffer =
+            start + bytes - 1 <= mask ? guest_ram_ptr(vcpu->guest, base + start, bytes) : NULL;
+        if (buffer) {
+            iobus_access_string(&vcpu->guest->iobus, io->port, io->size, io->in ? IO_IN : IO_OUT,
+                                buffer, (uint32_t)slice);
+            *index = replace_masked(*index, start + bytes, mask);
+            done = slice;
+        }
+    }
     for (; done < count && done < IO_STRING_ITERATIONS_PER_EXIT; done++) {
         uint64_t gpa = base + (*index & mask);
         uint32_t value = 0;
@@ -82,8 +100,8 @@ static void handle_string_io(struct vcpu *vcpu, const struct exit_io *io)
         *index = replace_masked(*index, *index + (uint64_t)step, mask);
         continue;
     bad_address:
-        vlog("mica: guest %s at guest-physical %lx outside guest RAM\n",
-             io->in ? "INS" : "OUTS", gpa);
+        vlog("mica: guest %s at guest-physical %lx outside guest RAM\n", io->in ? "INS" : "OUTS",
+             gpa);
         guest_stop(vcpu->guest, "%s with a buffer outside guest RAM (%lx) at RIP %lx",
                    io->in ? "INS" : "OUTS", gpa, vmcs_read(GUEST_RIP));
         return;
