@@ -20,6 +20,10 @@ bool pit_wait_ticks(uint16_t ticks, void (*on_start)(void *), void *arg)
     outb(PIT_COMMAND, PIT_CW_CHANNEL2 | PIT_CW_LOHI | PIT_CW_MODE0);
     outb(PIT_CHANNEL2, ticks & 0xff);
     outb(PIT_CHANNEL2, ticks >> 8);
+    /* Mode 0 drives OUT low once the mode is set: high here means nothing answers at port 0x61
+     * (it reads all ones) or the PIT does not count. */
+    if (inb(PIT_PORT_B) & PIT_PORT_B_OUT2)
+        return false;
     outb(PIT_PORT_B, (port_b & ~PIT_PORT_B_SPEAKER) | PIT_PORT_B_GATE2);
     if (on_start)
         on_start(arg);

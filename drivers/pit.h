@@ -18,7 +18,7 @@
 
 /* Runs channel 2 in mode 0 (interrupt on terminal count) for `ticks` PIT ticks and busy-waits for
  * OUT2 to rise. Calls `on_start` right after the count starts (may be NULL). Returns false if OUT2
- * never rises (no PIT), after a bounded number of polls. */
+ * is high before the count starts or never rises (no PIT), after a bounded number of polls. */
 bool pit_wait_ticks(uint16_t ticks, void (*on_start)(void *), void *arg);
 /* Puts channel 0 in a harmless state (mode 0, never fires again) so it raises no IRQ0. */
 void pit_quiesce(void);

@@ -5,7 +5,7 @@ UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	ata_pio
 
 test_format_SRCS             := kernel/format.c
-test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
+test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c drivers/uart_config.c drivers/acpi.c
 test_multiboot2_SRCS         := kernel/multiboot2.c
 test_memmap_SRCS             := kernel/memmap.c
 test_pmm_SRCS                := kernel/pmm.c kernel/memmap.c
