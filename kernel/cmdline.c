@@ -213,6 +213,17 @@ static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *wh
     return false;
 }
 
+/* A plain decimal or 0x-prefixed number: parse_size() without its K/M/G suffixes. */
+static bool parse_number(struct option_value v, uint64_t *out)
+{
+    if (v.len == 0)
+        return false;
+    char last = v.text[v.len - 1];
+    if (last == 'k' || last == 'K' || last == 'm' || last == 'M' || last == 'g' || last == 'G')
+        return false;
+    return parse_size(v, out);
+}
+
 /* com1=PORT[,BAUD] and com2=PORT[,BAUD]: a 16550's I/O port and, optionally, its baud rate. */
 static bool parse_com(struct option_value v, unsigned index, struct kernel_config *cfg, char *why,
                       size_t why_len)
@@ -226,7 +237,7 @@ static bool parse_com(struct option_value v, unsigned index, struct kernel_confi
     }
     uint64_t port, baud = CMDLINE_BAUD_DEFAULT;
     struct option_value port_text = {.text = v.text, .len = comma};
-    if (!parse_size(port_text, &port) || port == 0 || port > CMDLINE_UART_PORT_LAST) {
+    if (!parse_number(port_text, &port) || port == 0 || port > CMDLINE_UART_PORT_LAST) {
         ksnprintf(why, why_len,
                   "expected PORT[,BAUD] with an I/O port from 0x1 to 0x%x, e.g. "
                   "0x3f8,115200",
@@ -235,7 +246,7 @@ static bool parse_com(struct option_value v, unsigned index, struct kernel_confi
     }
     if (comma < v.len) {
         struct option_value baud_text = {.text = v.text + comma + 1, .len = v.len - comma - 1};
-        if (!parse_size(baud_text, &baud) || baud > UINT32_MAX ||
+        if (!parse_number(baud_text, &baud) || baud > UINT32_MAX ||
             !uart_baud_valid(UART_CLOCK_DEFAULT_HZ, (uint32_t)baud)) {
             ksnprintf(why, why_len,
                       "baud rate must divide 115200 (e.g. 9600, 19200, 38400, "

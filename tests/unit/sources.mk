@@ -2,7 +2,7 @@
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
 	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd gdb_stub \
-	ata_pio
+	ata_pio clock_math uart_config
 
 test_format_SRCS             := kernel/format.c
 test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c drivers/uart_config.c drivers/acpi.c
@@ -30,3 +30,5 @@ test_exit_trace_SRCS         := vmm/exit_trace.c kernel/format.c
 test_monitor_cmd_SRCS        := vmm/monitor_cmd.c kernel/format.c
 test_gdb_stub_SRCS           := vmm/gdb_stub.c
 test_ata_pio_SRCS            := vmm/devices/ata_pio.c vmm/iobus.c
+test_clock_math_SRCS         := drivers/clock_math.c
+test_uart_config_SRCS        := drivers/uart_config.c drivers/acpi.c kernel/format.c
