@@ -61,21 +61,26 @@ static void start_counting(void *arg)
     m->tsc = rdtsc();
 }
 
+static void start_apic_count(void *arg)
+{
+    (void)arg;
+    lapic_timer_start_count();
+}
+
 static bool measure_pit(unsigned ms, struct clock_rates *out, char *why, size_t why_len)
 {
     if (ms > PIT_MAX_MS)
         ms = PIT_MAX_MS;
     uint16_t ticks = (uint16_t)(PIT_FREQUENCY_HZ * ms / MS_PER_S);
-    struct start_mark start;
-    if (!pit_wait_ticks(ticks, start_counting, &start)) {
+    struct pit_interval pi;
+    if (!pit_wait_ticks(ticks, start_apic_count, NULL, &pi)) {
         lapic_timer_stop();
         ksnprintf(why, why_len, "the PIT does not count (channel 2 OUT2 at port 0x61)");
         return false;
     }
-    uint64_t tsc_end = rdtsc();
     uint32_t timer = lapic_timer_stop();
-    uint64_t ns = (uint64_t)ticks * CLOCK_NS_PER_S / PIT_FREQUENCY_HZ;
-    out->tsc_hz = clock_rate_hz(tsc_end - start.tsc, ns);
+    uint64_t ns = (uint64_t)pi.ticks * CLOCK_NS_PER_S / PIT_FREQUENCY_HZ;
+    out->tsc_hz = clock_rate_hz(pi.tsc_end - pi.tsc_start, ns);
     out->timer_hz = clock_rate_hz(timer, ns);
     return true;
 }
