@@ -147,6 +147,23 @@ $(BUILD)/test-badcmdline.iso: $(ELF) scripts/make-iso.sh
 $(BUILD)/test-multiboot1.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot "test=all"
 
+# Host hardware paths (docs/hardware.md): TSC calibration forced to the HPET (checked against
+# the PIT), the PIT with COM1 at 38400 baud and the local APIC kept in xAPIC mode, a forced
+# clock source that is absent, and bad serial port options.
+HW_TEST_ISOS := $(BUILD)/test-hpet.iso $(BUILD)/test-pit-xapic.iso $(BUILD)/test-cpuid-absent.iso \
+	$(BUILD)/test-badserial.iso
+TEST_ISOS += $(HW_TEST_ISOS)
+$(BUILD)/test-hpet.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=timers,clocksource,acpi fatal=poweroff clocksource=hpet"
+$(BUILD)/test-pit-xapic.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 \
+		"test=timers,clocksource,acpi fatal=poweroff clocksource=pit x2apic=off com1=0x3f8,38400"
+$(BUILD)/test-cpuid-absent.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff clocksource=cpuid"
+$(BUILD)/test-badserial.iso: $(ELF) scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 \
+		"fatal=poweroff com1=0x3f8,56000 com2=0x10000 console=com3 x2apic=on clocksource=tsc"
+
 # A flat binary guest entered in real mode (guest_flat=).
 $(GUEST_BUILD)/realmode.bin: tests/guests/realmode.asm | $(BUILD)/.build-deps
 	@mkdir -p $(dir $@)

@@ -744,3 +744,71 @@ const char *acpi_spcr_interface_str(uint8_t interface_type)
     }
     return "other";
 }
+
+/* ---- HPET ------------------------------------------------------------------------------------ */
+
+#define HPET_EVENT_TIMER_BLOCK_ID 36
+#define HPET_BASE_ADDRESS         40
+#define HPET_NUMBER               52
+#define HPET_MIN_CLOCK_TICK       53
+#define HPET_PAGE_PROTECTION      55
+#define HPET_REGISTER_BLOCK_ALIGN 0x400u
+
+enum acpi_status acpi_hpet_parse(const struct acpi_mem *mem, uint64_t phys,
+                                 struct acpi_hpet_info *out)
+{
+    if (!out)
+        return ACPI_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+
+    const struct acpi_sdt_header *hdr;
+    enum acpi_status st = acpi_table_validate(mem, phys, "HPET", &hdr);
+    if (st != ACPI_OK)
+        return st;
+    const uint8_t *t = (const uint8_t *)hdr;
+    struct acpi_sdt_header h;
+    memcpy(&h, t, sizeof(h));
+    if (h.length < ACPI_HPET_LEN)
+        return ACPI_ERR_LENGTH;
+    struct acpi_gas base;
+    memcpy(&base, t + HPET_BASE_ADDRESS, sizeof(base));
+    if (base.address_space_id != ACPI_GAS_SPACE_SYSTEM_MEMORY || base.address == 0 ||
+        base.address % HPET_REGISTER_BLOCK_ALIGN)
+        return ACPI_ERR_UNSUPPORTED;
+
+    struct acpi_hpet_info i;
+    memset(&i, 0, sizeof(i));
+    memcpy(&i.event_timer_block_id, t + HPET_EVENT_TIMER_BLOCK_ID, sizeof(i.event_timer_block_id));
+    i.address = base.address;
+    i.hpet_number = t[HPET_NUMBER];
+    memcpy(&i.min_clock_tick, t + HPET_MIN_CLOCK_TICK, sizeof(i.min_clock_tick));
+    i.page_protection = t[HPET_PAGE_PROTECTION];
+    *out = i;
+    return ACPI_OK;
+}
+
+/* ---- Legacy PC devices ----------------------------------------------------------------------- */
+
+void acpi_legacy_pc_decide(const struct acpi_madt_info *madt, const struct acpi_fadt_info *fadt,
+                           struct acpi_legacy_pc *out)
+{
+    if (fadt && fadt->hw_reduced) {
+        out->pic8259 = out->pit8254 = false;
+        out->why = "HW-reduced ACPI (FADT)";
+        return;
+    }
+    if (!madt) {
+        out->pic8259 = out->pit8254 = true;
+        out->why = "no MADT: assuming a PC-AT";
+        return;
+    }
+    if (madt->pcat_compat) {
+        out->pic8259 = out->pit8254 = true;
+        out->why = "MADT PCAT_COMPAT";
+        return;
+    }
+    out->pic8259 = false;
+    out->pit8254 = fadt && fadt->iapc_boot_arch_valid && fadt->legacy_devices;
+    out->why = out->pit8254 ? "MADT without PCAT_COMPAT; FADT IAPC_BOOT_ARCH LEGACY_DEVICES"
+                            : "MADT without PCAT_COMPAT";
+}

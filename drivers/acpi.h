@@ -519,4 +519,38 @@ enum acpi_status acpi_spcr_parse(const struct acpi_mem *mem, uint64_t phys,
 /* "16550", "16450", "PL011", ... or "other"; never NULL. */
 const char *acpi_spcr_interface_str(uint8_t interface_type);
 
+/* ---- HPET description table (IA-PC HPET specification 1.0a, section 3.2.4) ------------------ */
+
+#define ACPI_HPET_LEN 56u
+
+struct acpi_hpet_info {
+    uint32_t event_timer_block_id; /* hardware revision, comparator count, vendor (as the GCAP) */
+    uint64_t address;              /* physical base of the register block (system memory) */
+    uint8_t hpet_number;
+    uint16_t min_clock_tick;
+    uint8_t page_protection;
+};
+
+/* Validates the table at phys (signature "HPET", checksum, length >= ACPI_HPET_LEN) and decodes
+ * it. ACPI_ERR_UNSUPPORTED: the base address is not in system memory, or is 0 or not 1 KiB
+ * aligned (the register block is 1 KiB). On error *out is zeroed. */
+enum acpi_status acpi_hpet_parse(const struct acpi_mem *mem, uint64_t phys,
+                                 struct acpi_hpet_info *out);
+
+/* ---- Legacy PC devices ----------------------------------------------------------------------- */
+
+/* Whether the host has the 8259 PIC pair and the 8254 PIT, decided from the MADT and FADT (each
+ * may be absent: madt/fadt NULL). The 8259 pair exists when the MADT sets PCAT_COMPAT (ACPI 6.5,
+ * 5.2.12 table 5.20), or when there is no MADT (a PC without ACPI interrupt tables); never on a
+ * HW-reduced ACPI platform (FADT flag, ACPI 6.5 5.2.9.3), which has no legacy devices. The PIT is
+ * expected under the same conditions, and additionally when the FADT's IAPC_BOOT_ARCH says
+ * LEGACY_DEVICES; whether it counts is checked when it is used. */
+struct acpi_legacy_pc {
+    bool pic8259;
+    bool pit8254;
+    const char *why; /* the reason, for the boot log; never NULL */
+};
+void acpi_legacy_pc_decide(const struct acpi_madt_info *madt, const struct acpi_fadt_info *fadt,
+                           struct acpi_legacy_pc *out);
+
 #endif

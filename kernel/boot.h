@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "drivers/acpi.h"
+#include "drivers/clocksource.h"
 #include "drivers/lapic.h"
 #include "kernel/memmap.h"
 #include "kernel/multiboot2.h"
@@ -28,6 +29,11 @@ struct boot_state {
     struct cpu_features cpu;
     struct lapic_info lapic;
     bool lapic_calibrated;
+    struct acpi_legacy_pc legacy; /* 8259 pair and 8254 present (from the MADT and FADT) */
+    struct clocksources clocks;   /* the reference clocks found */
+    enum clocksource clocksource; /* the one the TSC was calibrated against (AUTO: none) */
+    bool madt_ok;
+    uint64_t hpet_phys; /* from the ACPI HPET table, 0 when none */
     bool acpi_ok;
     struct acpi_rsdp_info rsdp;
     struct acpi_madt_info madt;

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "drivers/clocksource.h"
+#include "drivers/uart_config.h"
 #include "kernel/format.h"
 #include "kernel/string.h"
 
@@ -44,15 +46,20 @@ static bool parse_loglevel(struct option_value v, struct kernel_config *cfg, cha
 static bool parse_console(struct option_value v, struct kernel_config *cfg, char *why,
                           size_t why_len)
 {
+    cfg->console_given = true;
     if (value_is(v, "com1") || value_is(v, "ttyS0")) {
-        cfg->console = 1;
+        cfg->console = CONSOLE_COM1;
         return true;
     }
     if (value_is(v, "com2") || value_is(v, "ttyS1")) {
-        cfg->console = 2;
+        cfg->console = CONSOLE_COM2;
         return true;
     }
-    ksnprintf(why, why_len, "expected com1 or com2");
+    if (value_is(v, "spcr")) {
+        cfg->console = CONSOLE_SPCR;
+        return true;
+    }
+    ksnprintf(why, why_len, "expected com1, com2 or spcr");
     return false;
 }
 
@@ -233,6 +240,93 @@ static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *wh
     return false;
 }
 
+/* A plain decimal or 0x-prefixed number: parse_size() without its K/M/G suffixes. */
+static bool parse_number(struct option_value v, uint64_t *out)
+{
+    if (v.len == 0)
+        return false;
+    char last = v.text[v.len - 1];
+    if (last == 'k' || last == 'K' || last == 'm' || last == 'M' || last == 'g' || last == 'G')
+        return false;
+    return parse_size(v, out);
+}
+
+/* com1=PORT[,BAUD] and com2=PORT[,BAUD]: a 16550's I/O port and, optionally, its baud rate. */
+static bool parse_com(struct option_value v, unsigned index, struct kernel_config *cfg, char *why,
+                      size_t why_len)
+{
+    size_t comma = v.len;
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.text[i] == ',') {
+            comma = i;
+            break;
+        }
+    }
+    uint64_t port, baud = CMDLINE_BAUD_DEFAULT;
+    struct option_value port_text = {.text = v.text, .len = comma};
+    if (!parse_number(port_text, &port) || port == 0 || port > CMDLINE_UART_PORT_LAST) {
+        ksnprintf(why, why_len,
+                  "expected PORT[,BAUD] with an I/O port from 0x1 to 0x%x, e.g. "
+                  "0x3f8,115200",
+                  CMDLINE_UART_PORT_LAST);
+        return false;
+    }
+    if (comma < v.len) {
+        struct option_value baud_text = {.text = v.text + comma + 1, .len = v.len - comma - 1};
+        if (!parse_number(baud_text, &baud) || baud > UINT32_MAX ||
+            !uart_baud_valid(UART_CLOCK_DEFAULT_HZ, (uint32_t)baud)) {
+            ksnprintf(why, why_len,
+                      "baud rate must divide 115200 (e.g. 9600, 19200, 38400, "
+                      "57600, 115200)");
+            return false;
+        }
+    }
+    cfg->com_port[index] = (uint16_t)port;
+    cfg->com_baud[index] = (uint32_t)baud;
+    return true;
+}
+
+static bool parse_com1(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
+{
+    return parse_com(v, 0, cfg, why, why_len);
+}
+
+static bool parse_com2(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
+{
+    return parse_com(v, 1, cfg, why, why_len);
+}
+
+static bool parse_x2apic(struct option_value v, struct kernel_config *cfg, char *why,
+                         size_t why_len)
+{
+    if (value_is(v, "auto") || value_is(v, "off")) {
+        cfg->x2apic_off = value_is(v, "off");
+        return true;
+    }
+    ksnprintf(why, why_len, "expected auto or off");
+    return false;
+}
+
+static bool parse_clocksource(struct option_value v, struct kernel_config *cfg, char *why,
+                              size_t why_len)
+{
+    static const struct {
+        const char *name;
+        enum clocksource source;
+    } sources[] = {{"auto", CLOCKSOURCE_AUTO},
+                   {"pit", CLOCKSOURCE_PIT},
+                   {"hpet", CLOCKSOURCE_HPET},
+                   {"cpuid", CLOCKSOURCE_CPUID}};
+    for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+        if (value_is(v, sources[i].name)) {
+            cfg->clocksource = sources[i].source;
+            return true;
+        }
+    }
+    ksnprintf(why, why_len, "expected auto, pit, hpet or cpuid");
+    return false;
+}
+
 static const struct option options[] = {
     {.name = "loglevel", .parse = parse_loglevel},
     {.name = "console", .parse = parse_console},
@@ -244,21 +338,28 @@ static const struct option options[] = {
     {.name = "exit_trace", .parse = parse_exit_trace},
     {.name = "gdb", .parse = parse_gdb},
     {.name = "disk", .parse = parse_disk},
+    {.name = "com1", .parse = parse_com1},
+    {.name = "com2", .parse = parse_com2},
+    {.name = "x2apic", .parse = parse_x2apic},
+    {.name = "clocksource", .parse = parse_clocksource},
 };
 
 const char *cmdline_usage(void)
 {
-    return "options: loglevel=error|warn|info|debug console=com1|com2 test=all|NAME[,NAME] "
-           "fatal=halt|poweroff guest_mem=SIZE guest_flat=ADDR rt_task=HZ exit_trace=on|off "
-           "gdb=com2 "
-           "disk=none|SIZE|module|passthrough";
+    return "options: loglevel=error|warn|info|debug console=com1|com2|spcr com1=PORT[,BAUD] "
+           "com2=PORT[,BAUD] test=all|NAME[,NAME] fatal=halt|poweroff guest_mem=SIZE "
+           "guest_flat=ADDR rt_task=HZ exit_trace=on|off gdb=com2 x2apic=auto|off "
+           "clocksource=auto|pit|hpet|cpuid disk=none|SIZE|module|passthrough";
 }
 
 void cmdline_defaults(struct kernel_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->loglevel = 2; /* info */
-    cfg->console = 1;
+    cfg->console = CONSOLE_COM1;
+    cfg->com_port[0] = CMDLINE_COM1_PORT_DEFAULT;
+    cfg->com_port[1] = CMDLINE_COM2_PORT_DEFAULT;
+    cfg->com_baud[0] = cfg->com_baud[1] = CMDLINE_BAUD_DEFAULT;
     cfg->on_fatal = FATAL_HALT;
     cfg->guest_mem = CMDLINE_GUEST_MEM_DEFAULT;
     cfg->exit_trace = true;

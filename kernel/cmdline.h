@@ -21,7 +21,12 @@ enum disk_kind {
 
 struct kernel_config {
     int loglevel;                  /* enum log_level; loglevel=error|warn|info|debug|0-3 */
-    unsigned console;              /* 1 or 2: console=com1|com2 */
+    unsigned console;              /* CONSOLE_COM1, CONSOLE_COM2, CONSOLE_SPCR: console= */
+    bool console_given;            /* console= was on the command line (else SPCR may choose) */
+    uint16_t com_port[2];          /* com1=PORT[,BAUD], com2=PORT[,BAUD]: I/O port of COM1/COM2 */
+    uint32_t com_baud[2];          /* their baud rates (115200 unless given) */
+    bool x2apic_off;               /* x2apic=auto|off: off keeps the local APIC in xAPIC mode */
+    unsigned clocksource;          /* enum clocksource (drivers/clocksource.h): clocksource= */
     char tests[CMDLINE_TESTS_MAX]; /* test=all or test=name[,name...]; empty: no self-tests */
     enum fatal_action on_fatal; /* fatal=halt|poweroff: what a fatal error does after reporting */
     uint64_t guest_mem;         /* guest_mem=SIZE[K|M|G]: guest RAM in bytes, 2 MiB multiple */
@@ -34,6 +39,15 @@ struct kernel_config {
                                    channel (vmm/disk.c) */
     uint64_t disk_size;         /* DISK_MEMORY: bytes, a multiple of 512 */
 };
+
+#define CONSOLE_COM1 1
+#define CONSOLE_COM2 2
+#define CONSOLE_SPCR 3 /* the UART the ACPI SPCR table names */
+
+#define CMDLINE_COM1_PORT_DEFAULT 0x3f8
+#define CMDLINE_COM2_PORT_DEFAULT 0x2f8
+#define CMDLINE_BAUD_DEFAULT      115200u
+#define CMDLINE_UART_PORT_LAST    0xfff8u /* a 16550 takes 8 consecutive ports */
 
 #define CMDLINE_GUEST_MEM_DEFAULT (64ull << 20)
 #define CMDLINE_GUEST_MEM_MIN     (2ull << 20)

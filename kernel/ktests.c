@@ -1,12 +1,16 @@
 /* The in-kernel self-tests (test=all or test=NAME,...): what only the running kernel can check,
  * such as exception delivery, page protections, the allocator over real RAM, timers and ACPI. */
+#include "drivers/clock_math.h"
+#include "drivers/clocksource.h"
 #include "drivers/lapic.h"
 #include "drivers/pic8259.h"
 #include "kernel/boot.h"
+#include "kernel/config.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/ksyms.h"
 #include "kernel/ktest.h"
+#include "kernel/log.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
 #include "kernel/string.h"
@@ -38,8 +42,9 @@ static void test_exceptions(struct ktest *t)
     KT_EXPECT(t, rc == EXC_BP + 1, "int3 gave %d", rc);
     rc = fault_catch_call(raise_invalid_opcode, NULL);
     KT_EXPECT(t, rc == EXC_UD + 1, "ud2 gave %d", rc);
-    KT_EXPECT(t, fault_catch_last()->rip == (uint64_t)raise_invalid_opcode ||
-                     ksym_lookup(fault_catch_last()->rip, NULL) != NULL,
+    KT_EXPECT(t,
+              fault_catch_last()->rip == (uint64_t)raise_invalid_opcode ||
+                  ksym_lookup(fault_catch_last()->rip, NULL) != NULL,
               "fault RIP %lx not in kernel text", fault_catch_last()->rip);
 }
 
@@ -130,8 +135,9 @@ static void test_ksyms(struct ktest *t)
     const char *name = ksym_lookup((uint64_t)test_ksyms + 3, &off);
     KT_EXPECT(t, name && strcmp(name, "test_ksyms") == 0, "got %s", name ? name : "(none)");
     KT_EXPECT(t, off == 3, "offset %lu", off);
-    KT_EXPECT(t, ksym_address("kernel_main") == (uint64_t)ksym_address("kernel_main") &&
-                     ksym_address("panic") == (uint64_t)panic,
+    KT_EXPECT(t,
+              ksym_address("kernel_main") == (uint64_t)ksym_address("kernel_main") &&
+                  ksym_address("panic") == (uint64_t)panic,
               "panic at %lx, table says %lx", (uint64_t)panic, ksym_address("panic"));
     KT_EXPECT(t, ksym_lookup(0x1000, NULL) == NULL, "address outside text symbolized");
 }
@@ -187,8 +193,7 @@ static void test_msr_safe(struct ktest *t)
      * unknown MSRs as 0 instead, so there only the non-canonical write below is checked. */
     if (!running_on_qemu_tcg()) {
         KT_EXPECT(t, !rdmsr_safe(0xdead, &v), "reading a nonexistent MSR did not fault");
-        KT_EXPECT(t, fault_catch_last()->vector == EXC_GP, "vector %u",
-                  fault_catch_last()->vector);
+        KT_EXPECT(t, fault_catch_last()->vector == EXC_GP, "vector %u", fault_catch_last()->vector);
     }
     int rc = fault_catch_call(read_byte, (void *)0x8000000000000000ul);
     KT_EXPECT(t, rc == EXC_GP + 1, "non-canonical read gave %d", rc);
@@ -199,7 +204,19 @@ static void test_timers(struct ktest *t)
     KT_EXPECT(t, boot.lapic_calibrated, "local APIC timer not calibrated");
     KT_EXPECT(t, boot.lapic.tsc_hz > 1000000, "TSC %lu Hz", boot.lapic.tsc_hz);
     KT_EXPECT(t, boot.lapic.timer_hz > 1000, "APIC timer %lu Hz", boot.lapic.timer_hz);
-    KT_EXPECT(t, pic_read_masks() == 0xffff, "legacy PIC masks %x", pic_read_masks());
+    if (boot.legacy.pic8259)
+        KT_EXPECT(t, pic_read_masks() == 0xffff, "legacy PIC masks %x", pic_read_masks());
+    /* The mode the banner names is the one IA32_APIC_BASE holds, and x2APIC mode is used
+     * whenever the CPU has it (unless x2apic=off). */
+    bool extd = rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD;
+    KT_EXPECT(t, extd == (boot.lapic.mode == LAPIC_MODE_X2APIC), "EXTD %d, mode %s", extd,
+              lapic_mode_name(boot.lapic.mode));
+    if (boot.cpu.x2apic && !kernel_config.x2apic_off)
+        KT_EXPECT(t, boot.lapic.mode == LAPIC_MODE_X2APIC, "CPU has x2APIC, mode %s",
+                  lapic_mode_name(boot.lapic.mode));
+    if (kernel_config.x2apic_off && !boot.lapic.x2apic_by_firmware)
+        KT_EXPECT(t, boot.lapic.mode == LAPIC_MODE_XAPIC, "x2apic=off, mode %s",
+                  lapic_mode_name(boot.lapic.mode));
     /* The APIC timer counts down while running. */
     lapic_write(LAPIC_REG_TIMER_INITIAL, 0x10000000u);
     uint32_t a = lapic_read(LAPIC_REG_TIMER_CURRENT);
@@ -208,6 +225,91 @@ static void test_timers(struct ktest *t)
     uint32_t b = lapic_read(LAPIC_REG_TIMER_CURRENT);
     lapic_write(LAPIC_REG_TIMER_INITIAL, 0);
     KT_EXPECT(t, b < a, "APIC timer did not count down (%x then %x)", a, b);
+}
+
+/* Reference clocks must agree: each source present is measured three times over 50 ms (the
+ * median is kept) and compared with the others and with the boot calibration. */
+#define CLOCK_TEST_MS     50u
+#define CLOCK_TEST_RUNS   3u
+#define CLOCK_SOURCES_PPM 20000u /* 2 % between two sources measured here */
+#define CLOCK_BOOT_PPM    50000u /* 5 % from the boot calibration (one 10 ms interval) */
+#define HZ_PER_KHZ        1000u
+
+static uint64_t median3(uint64_t a, uint64_t b, uint64_t c)
+{
+    if ((a <= b && b <= c) || (c <= b && b <= a))
+        return b;
+    if ((b <= a && a <= c) || (c <= a && a <= b))
+        return a;
+    return c;
+}
+
+static bool measure_median(struct ktest *t, enum clocksource src, struct clock_rates *out)
+{
+    struct clock_rates r[CLOCK_TEST_RUNS];
+    char why[CLOCKSOURCE_WHY_LEN];
+    for (unsigned i = 0; i < CLOCK_TEST_RUNS; i++) {
+        if (!clocksource_measure(&boot.clocks, src, CLOCK_TEST_MS, &r[i], why, sizeof(why))) {
+            KT_EXPECT(t, false, "%s did not measure: %s", clocksource_name(src), why);
+            return false;
+        }
+    }
+    out->tsc_hz = median3(r[0].tsc_hz, r[1].tsc_hz, r[2].tsc_hz);
+    out->timer_hz = median3(r[0].timer_hz, r[1].timer_hz, r[2].timer_hz);
+    return true;
+}
+
+static void test_clocksource(struct ktest *t)
+{
+    KT_EXPECT(t, boot.lapic_calibrated, "not calibrated");
+    enum clocksource forced = (enum clocksource)kernel_config.clocksource;
+    if (forced != CLOCKSOURCE_AUTO)
+        KT_EXPECT(t, boot.clocksource == forced, "clocksource=%s but calibrated against %s",
+                  clocksource_name(forced), clocksource_name(boot.clocksource));
+    kprintf("    # clocksource: boot calibration against %s: TSC %lu kHz, APIC timer %lu kHz\n",
+            clocksource_name(boot.clocksource), boot.lapic.tsc_hz / HZ_PER_KHZ,
+            boot.lapic.timer_hz / HZ_PER_KHZ);
+    const enum clocksource all[] = {CLOCKSOURCE_PIT, CLOCKSOURCE_HPET, CLOCKSOURCE_CPUID};
+    struct clock_rates first = {0};
+    enum clocksource first_src = CLOCKSOURCE_AUTO;
+    bool saw_boot_source = false;
+    for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        enum clocksource src = all[i];
+        bool present = src == CLOCKSOURCE_PIT    ? boot.clocks.pit_expected
+                       : src == CLOCKSOURCE_HPET ? boot.clocks.hpet
+                                                 : boot.clocks.cpuid15_hz || boot.clocks.cpuid16_hz;
+        if (!present)
+            continue;
+        struct clock_rates r;
+        if (!measure_median(t, src, &r))
+            continue;
+        uint64_t boot_ppm = clock_deviation_ppm(r.tsc_hz, boot.lapic.tsc_hz);
+        kprintf("    # clocksource: %s: TSC %lu kHz (%lu ppm from boot), APIC timer %lu kHz\n",
+                clocksource_name(src), r.tsc_hz / HZ_PER_KHZ, boot_ppm, r.timer_hz / HZ_PER_KHZ);
+        saw_boot_source |= src == boot.clocksource;
+        if (src == boot.clocksource || src != CLOCKSOURCE_CPUID)
+            KT_EXPECT(t, boot_ppm <= CLOCK_BOOT_PPM, "%s: TSC %lu Hz, boot %lu Hz",
+                      clocksource_name(src), r.tsc_hz, boot.lapic.tsc_hz);
+        if (first_src == CLOCKSOURCE_AUTO) {
+            first = r;
+            first_src = src;
+        } else if (src != CLOCKSOURCE_CPUID) {
+            /* CPUID's figure is a statement, not a measurement (an emulator's may be fiction). */
+            uint64_t tsc_ppm = clock_deviation_ppm(r.tsc_hz, first.tsc_hz);
+            uint64_t timer_ppm = clock_deviation_ppm(r.timer_hz, first.timer_hz);
+            kprintf("    # clocksource: %s vs %s: TSC %lu ppm, APIC timer %lu ppm apart "
+                    "(tolerance %u)\n",
+                    clocksource_name(src), clocksource_name(first_src), tsc_ppm, timer_ppm,
+                    CLOCK_SOURCES_PPM);
+            KT_EXPECT(t, tsc_ppm <= CLOCK_SOURCES_PPM, "TSC %lu Hz by %s, %lu Hz by %s", r.tsc_hz,
+                      clocksource_name(src), first.tsc_hz, clocksource_name(first_src));
+            KT_EXPECT(t, timer_ppm <= CLOCK_SOURCES_PPM, "APIC timer %lu Hz by %s, %lu by %s",
+                      r.timer_hz, clocksource_name(src), first.timer_hz,
+                      clocksource_name(first_src));
+        }
+    }
+    KT_EXPECT(t, saw_boot_source, "the boot source %s was not measured again",
+              clocksource_name(boot.clocksource));
 }
 
 static void test_acpi(struct ktest *t)
@@ -234,6 +336,7 @@ const struct ktest ktest_table[] = {
     {.name = "backtrace", .run = test_backtrace},
     {.name = "msr_safe", .run = test_msr_safe},
     {.name = "timers", .run = test_timers},
+    {.name = "clocksource", .run = test_clocksource},
     {.name = "acpi", .run = test_acpi},
 };
 const unsigned ktest_count = sizeof(ktest_table) / sizeof(ktest_table[0]);

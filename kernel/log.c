@@ -10,7 +10,12 @@
 
 #define LOG_LINE_MAX 512
 
-static uint16_t console_uart = UART_COM1_PORT;
+static struct uart_config console_uart = {
+    .space = UART_SPACE_IO,
+    .base = UART_COM1_PORT,
+    .access_bytes = 1,
+    .clock_hz = UART_CLOCK_DEFAULT_HZ,
+};
 static bool console_present;
 static enum log_level current_level = LOG_LEVEL_DEFAULT;
 
@@ -23,13 +28,31 @@ static const char *const level_names[] = {
 
 void console_init(uint16_t uart_port)
 {
-    console_uart = uart_port;
-    console_present = uart_init(uart_port, 115200);
+    struct uart_config u;
+    uart_config_io(&u, uart_port, CONSOLE_BAUD_DEFAULT);
+    console_init_uart(&u);
+}
+
+bool console_init_uart(const struct uart_config *uart)
+{
+    console_uart = *uart;
+    console_present = uart_dev_init(uart);
+    return console_present;
+}
+
+const struct uart_config *console_uart_config(void)
+{
+    return &console_uart;
 }
 
 uint16_t console_port(void)
 {
-    return console_uart;
+    return console_uart.space == UART_SPACE_IO ? (uint16_t)console_uart.base : 0;
+}
+
+int console_getc(void)
+{
+    return console_present ? uart_dev_getc(&console_uart) : -1;
 }
 
 void console_write(const char *s, unsigned long len)
@@ -38,8 +61,8 @@ void console_write(const char *s, unsigned long len)
         return;
     for (unsigned long i = 0; i < len; i++) {
         if (s[i] == '\n')
-            uart_putc(console_uart, '\r');
-        uart_putc(console_uart, s[i]);
+            uart_dev_putc(&console_uart, '\r');
+        uart_dev_putc(&console_uart, s[i]);
     }
 }
 
@@ -58,7 +81,7 @@ unsigned long console_write_nonblocking(const char *s, unsigned long len)
         }
         chunk[n++] = s[used++];
     }
-    if (uart_write_nonblocking(console_uart, chunk, n) == 0)
+    if (uart_dev_write_nonblocking(&console_uart, chunk, n) == 0)
         return 0;
     return used;
 }
@@ -66,7 +89,7 @@ unsigned long console_write_nonblocking(const char *s, unsigned long len)
 void console_flush(void)
 {
     if (console_present)
-        uart_flush(console_uart);
+        uart_dev_flush(&console_uart);
 }
 
 void log_set_level(enum log_level level)

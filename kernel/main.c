@@ -5,14 +5,18 @@
 
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
+#include "drivers/clock_math.h"
+#include "drivers/clocksource.h"
 #include "drivers/lapic.h"
 #include "drivers/pic8259.h"
 #include "drivers/pit.h"
 #include "drivers/uart16550.h"
+#include "drivers/uart_config.h"
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
 #include "kernel/config.h"
 #include "kernel/cpu.h"
+#include "kernel/format.h"
 #include "kernel/gdt.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
@@ -24,9 +28,9 @@
 #include "kernel/trap.h"
 #include "vmm/vmm.h"
 
-#define MICA_VERSION "0.1"
-#define MIB          (1ul << 20)
-#define MBI_MAX_SIZE (1u << 20) /* larger boot information is treated as corrupt */
+#define MICA_VERSION         "0.1"
+#define MIB                  (1ul << 20)
+#define MBI_MAX_SIZE         (1u << 20) /* larger boot information is treated as corrupt */
 #define BIOS_RSDP_SCAN_START 0xe0000
 #define BIOS_RSDP_SCAN_END   0x100000
 
@@ -57,8 +61,15 @@ static void apply_command_line(void)
     struct cmdline_errors errors;
     cmdline_defaults(&kernel_config);
     bool ok = cmdline_parse(boot.mb2.cmdline, &kernel_config, &errors);
-    if (kernel_config.console == 2)
-        console_init(UART_COM2_PORT);
+    /* COM1 at its default is already the console; console=spcr starts on COM1 too and moves
+     * once the ACPI tables are read (init_spcr_console). */
+    unsigned com = kernel_config.console == CONSOLE_COM2 ? 1 : 0;
+    if (com == 1 || kernel_config.com_port[0] != UART_COM1_PORT ||
+        kernel_config.com_baud[0] != CONSOLE_BAUD_DEFAULT) {
+        struct uart_config u;
+        uart_config_io(&u, kernel_config.com_port[com], kernel_config.com_baud[com]);
+        console_init_uart(&u);
+    }
     log_set_level((enum log_level)kernel_config.loglevel);
     if (ok)
         return;
@@ -202,20 +213,62 @@ static void detect_cpu(void)
 
 static void init_timers(void)
 {
-    pic_remap_and_mask();
-    pit_quiesce();
-    if (!lapic_init(&boot.lapic)) {
+    const struct acpi_power_state *pw = acpi_power_state();
+    acpi_legacy_pc_decide(boot.madt_ok ? &boot.madt : NULL,
+                          pw->fadt_status == ACPI_OK ? &pw->fadt : NULL, &boot.legacy);
+    kprintf("mica: legacy devices: 8259 PICs %s, 8254 PIT %s (%s)\n",
+            boot.legacy.pic8259 ? "present" : "absent (left alone)",
+            boot.legacy.pit8254 ? "expected" : "absent", boot.legacy.why);
+    if (boot.legacy.pic8259)
+        pic_remap_and_mask();
+    if (boot.legacy.pit8254)
+        pit_quiesce();
+    if (!lapic_init(&boot.lapic, !kernel_config.x2apic_off)) {
         log_warn("no local APIC (CPUID.1:EDX.APIC clear)\n");
         return;
     }
-    boot.lapic_calibrated = lapic_calibrate(&boot.lapic);
-    if (boot.lapic_calibrated)
+    if (kernel_config.x2apic_off && boot.lapic.x2apic_by_firmware)
+        log_warn("x2apic=off: the firmware left the local APIC in x2APIC mode, which can only be "
+                 "left by disabling it; staying in x2APIC mode\n");
+
+    clocksource_probe(boot.legacy.pit8254, boot.hpet_phys,
+                      boot.acpi_ok ? "the ACPI tables have no HPET table" : "no ACPI tables",
+                      &boot.clocks);
+    const struct clocksources *cs = &boot.clocks;
+    log_info("clocks: CPUID TSC %lu Hz (leaf 0x15), base %lu Hz (leaf 0x16); HPET %s%s; PIT %s\n",
+             cs->cpuid15_hz, cs->cpuid16_hz,
+             cs->hpet ? "yes" : "no: ", cs->hpet ? "" : cs->hpet_why,
+             cs->pit_expected ? "expected" : "absent");
+    if (cs->hpet)
+        log_info("clocks: HPET at %lx, period %u fs, %u-bit counter\n", cs->hpet_info.phys,
+                 cs->hpet_info.period_fs, cs->hpet_info.counter_64bit ? 64 : 32);
+    struct clock_rates rates;
+    char why[2 * CLOCKSOURCE_WHY_LEN];
+    enum clocksource want = (enum clocksource)kernel_config.clocksource;
+    boot.clocksource = clocksource_calibrate(cs, want, &rates, why, sizeof(why));
+    if (boot.clocksource == CLOCKSOURCE_AUTO && want != CLOCKSOURCE_AUTO)
+        fatal_error("clocksource=%s: %s", clocksource_name(want), why);
+    if (want == CLOCKSOURCE_AUTO && boot.clocksource != CLOCKSOURCE_CPUID && cs->cpuid15_hz &&
+        boot.clocksource != CLOCKSOURCE_AUTO)
+        log_info("clocks: CPUID leaf 0x15 states a TSC of %lu Hz, %lu ppm off the %s's "
+                 "measurement: not used\n",
+                 cs->cpuid15_hz, clock_deviation_ppm(rates.tsc_hz, cs->cpuid15_hz),
+                 clocksource_name(boot.clocksource));
+    boot.lapic_calibrated = boot.clocksource != CLOCKSOURCE_AUTO;
+    if (boot.lapic_calibrated) {
+        boot.lapic.tsc_hz = rates.tsc_hz;
+        boot.lapic.timer_hz = rates.timer_hz;
         timer_init();
-    kprintf("mica: local APIC id %u version 0x%x at %lx%s; timer %lu kHz (divide by 16), TSC %lu "
-            "MHz%s\n",
-            boot.lapic.id, boot.lapic.version, boot.lapic.base, boot.lapic.bsp ? " (BSP)" : "",
-            boot.lapic.timer_hz / 1000, boot.lapic.tsc_hz / 1000000,
-            boot.lapic_calibrated ? "" : " (PIT calibration failed)");
+    }
+    char where[32] = "";
+    if (boot.lapic.mode == LAPIC_MODE_XAPIC)
+        ksnprintf(where, sizeof(where), " at %lx", boot.lapic.base);
+    kprintf("mica: local APIC id %u version 0x%x in %s mode%s%s; timer %lu kHz (divide by 16), "
+            "TSC %lu MHz (calibrated against %s%s)\n",
+            boot.lapic.id, boot.lapic.version, lapic_mode_name(boot.lapic.mode), where,
+            boot.lapic.bsp ? " (BSP)" : "", boot.lapic.timer_hz / 1000, boot.lapic.tsc_hz / 1000000,
+            boot.lapic_calibrated ? clocksource_name(boot.clocksource) : "nothing: ",
+            boot.lapic_calibrated ? "" : why);
 }
 
 static const void *acpi_identity_map(uint64_t phys, size_t len, void *ctx)
@@ -254,6 +307,15 @@ static void init_acpi(void)
         return;
     }
     acpi_power_init(&mem, &boot.rsdp); /* power-off and reset for real machines */
+    uint64_t hpet;
+    struct acpi_hpet_info hpet_info;
+    st = acpi_find_table(&mem, &boot.rsdp, "HPET", 0, &hpet);
+    if (st == ACPI_OK)
+        st = acpi_hpet_parse(&mem, hpet, &hpet_info);
+    if (st == ACPI_OK)
+        boot.hpet_phys = hpet_info.address;
+    else if (st != ACPI_ERR_NOT_FOUND)
+        log_warn("acpi: HPET table: %s; HPET not used\n", acpi_status_str(st));
     uint64_t madt;
     st = acpi_find_table(&mem, &boot.rsdp, "APIC", 0, &madt);
     if (st == ACPI_OK) {
@@ -265,9 +327,11 @@ static void init_acpi(void)
     }
     if (st != ACPI_OK) {
         log_warn("acpi: MADT: %s; continuing with one CPU\n", acpi_status_str(st));
+        boot.acpi_ok = true; /* the other tables are usable */
         return;
     }
     boot.acpi_ok = true;
+    boot.madt_ok = true;
     unsigned enabled = 0;
     for (unsigned i = 0; i < boot.madt.cpu_count; i++)
         enabled += boot.madt.cpus[i].enabled;
@@ -279,6 +343,72 @@ static void init_acpi(void)
     for (unsigned i = 0; i < boot.madt.ioapic_count; i++)
         log_info("acpi: IOAPIC id %u at %x, GSI base %u\n", boot.madt.ioapics[i].id,
                  boot.madt.ioapics[i].address, boot.madt.ioapics[i].gsi_base);
+}
+
+static bool uart_mmio_mapped(const struct uart_config *u)
+{
+    uint64_t end = uart_reg_address(u, UART_REGISTER_COUNT);
+    uint64_t entry, size;
+    return end <= paging_mapped_end() && paging_lookup(u->base, &entry, &size) && (entry & PTE_PCD);
+}
+
+static void describe_uart(char *buf, size_t n, const struct uart_config *u)
+{
+    if (u->space == UART_SPACE_IO)
+        ksnprintf(buf, n, "I/O port 0x%lx", u->base);
+    else
+        ksnprintf(buf, n, "MMIO 0x%lx (%u-byte registers %u bytes apart)", u->base, u->access_bytes,
+                  1u << u->reg_shift);
+}
+
+/* console=spcr, or no console= and an SPCR naming a 16550: move the console to that UART. */
+static void init_spcr_console(void)
+{
+    bool asked = kernel_config.console == CONSOLE_SPCR;
+    if (!asked && kernel_config.console_given)
+        return;
+    const struct acpi_power_state *pw = acpi_power_state();
+    if (pw->spcr_status != ACPI_OK) {
+        if (asked)
+            log_warn("console=spcr: no usable SPCR table (%s); the console stays on COM1 at "
+                     "port 0x%x\n",
+                     boot.acpi_ok ? acpi_status_str(pw->spcr_status) : "no ACPI tables",
+                     kernel_config.com_port[0]);
+        return;
+    }
+    struct uart_config u;
+    char why[CMDLINE_ERROR_LEN];
+    if (!uart_config_from_spcr(&pw->spcr, &u, why, sizeof(why))) {
+        if (asked)
+            log_warn("console=spcr: %s; the console stays on COM1\n", why);
+        else
+            log_info("console: SPCR not used: %s\n", why);
+        return;
+    }
+    char where[80];
+    describe_uart(where, sizeof(where), &u);
+    const struct uart_config *now = console_uart_config();
+    if (u.space == now->space && u.base == now->base) {
+        kprintf("mica: console: SPCR names this console (%s)\n", where);
+        return;
+    }
+    if (u.space == UART_SPACE_MMIO && !uart_mmio_mapped(&u)) {
+        log_warn("console: the SPCR UART at %s is not mapped uncached; the console stays here\n",
+                 where);
+        return;
+    }
+    kprintf("mica: console: moving to the SPCR UART at %s, %u baud%s\n", where, u.baud,
+            u.baud ? "" : " (as the firmware set it)");
+    console_flush();
+    struct uart_config old = *now;
+    if (!console_init_uart(&u)) {
+        console_init_uart(&old);
+        log_warn("console: no UART answers at %s (scratch register); the console stays here\n",
+                 where);
+        return;
+    }
+    kprintf("mica: console: SPCR UART at %s (moved from %s 0x%lx)\n", where,
+            old.space == UART_SPACE_IO ? "I/O port" : "MMIO", old.base);
 }
 
 void kernel_main(uint64_t magic, uint64_t mbi);
@@ -302,8 +432,9 @@ void kernel_main(uint64_t magic, uint64_t mbi)
     init_memory();
     paging_init();
     detect_cpu();
-    init_timers();
     init_acpi();
+    init_spcr_console();
+    init_timers();
 
     if (kernel_config.tests[0]) {
         bool passed = ktest_run_selected(kernel_config.tests);

@@ -13,7 +13,11 @@
 static const char *const reasons[] = {
     "needs a value (name=value)",
     "expected error, warn, info, debug or 0-3",
-    "expected com1 or com2",
+    "expected com1, com2 or spcr",
+    "expected PORT[,BAUD] with an I/O port from 0x1 to 0xfff8, e.g. 0x3f8,115200",
+    "baud rate must divide 115200 (e.g. 9600, 19200, 38400, 57600, 115200)",
+    "expected auto or off",
+    "expected auto, pit, hpet or cpuid",
     "list longer than 255 characters",
     "test names use a-z, 0-9 and _, separated by commas",
     "expected halt or poweroff",
@@ -50,7 +54,16 @@ static void check_message(const char *msg)
 static void check_config(const struct kernel_config *cfg)
 {
     FUZZ_CHECK(cfg->loglevel >= 0 && cfg->loglevel <= 3, "loglevel %d", cfg->loglevel);
-    FUZZ_CHECK(cfg->console == 1 || cfg->console == 2, "console %u", cfg->console);
+    FUZZ_CHECK(cfg->console == CONSOLE_COM1 || cfg->console == CONSOLE_COM2 ||
+                   cfg->console == CONSOLE_SPCR,
+               "console %u", cfg->console);
+    for (unsigned i = 0; i < 2; i++) {
+        FUZZ_CHECK(cfg->com_port[i] != 0 && cfg->com_port[i] <= CMDLINE_UART_PORT_LAST,
+                   "com%u port 0x%x", i + 1, cfg->com_port[i]);
+        FUZZ_CHECK(cfg->com_baud[i] != 0 && CMDLINE_BAUD_DEFAULT % cfg->com_baud[i] == 0,
+                   "com%u baud %u", i + 1, cfg->com_baud[i]);
+    }
+    FUZZ_CHECK(cfg->clocksource <= 3, "clocksource %u", cfg->clocksource);
     FUZZ_CHECK(cfg->on_fatal == FATAL_HALT || cfg->on_fatal == FATAL_POWEROFF, "on_fatal %d",
                cfg->on_fatal);
     FUZZ_CHECK(memchr(cfg->tests, 0, sizeof(cfg->tests)) != NULL, "test list not terminated");

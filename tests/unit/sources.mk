@@ -2,10 +2,11 @@
 UNIT_TESTS := format cmdline multiboot2 memmap pmm acpi vmx_names vmx_controls \
 	exit_qualification ept guest_loader iobus cpuid_policy mmio io_batch vuart16550 pic8259 \
 	pit8254 cmos_rtc io_batch_equivalence vic acpi_power exit_trace monitor_cmd gdb_stub \
-	ata_pio ata_pio_string guest_options guest_ata_taskfile guest_elevator guest_pattern
+	ata_pio ata_pio_string guest_options guest_ata_taskfile guest_elevator guest_pattern \
+	clock_math uart_config
 
 test_format_SRCS             := kernel/format.c
-test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c
+test_cmdline_SRCS            := kernel/cmdline.c kernel/format.c drivers/uart_config.c drivers/acpi.c
 test_multiboot2_SRCS         := kernel/multiboot2.c
 test_memmap_SRCS             := kernel/memmap.c
 test_pmm_SRCS                := kernel/pmm.c kernel/memmap.c
@@ -35,3 +36,5 @@ test_guest_options_SRCS      := guest/kernel/options.c kernel/format.c
 test_guest_ata_taskfile_SRCS := guest/kernel/ata_taskfile.c
 test_guest_elevator_SRCS     := guest/kernel/elevator.c
 test_guest_pattern_SRCS      := guest/kernel/pattern.c
+test_clock_math_SRCS         := drivers/clock_math.c
+test_uart_config_SRCS        := drivers/uart_config.c drivers/acpi.c kernel/format.c

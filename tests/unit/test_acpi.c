@@ -737,6 +737,89 @@ static void test_status_str(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* ---- HPET table and the legacy PC decision --------------------------------------------------- */
+
+static void build_hpet(struct fx *f, uint32_t length, uint8_t space, uint64_t address)
+{
+    uint8_t *p = at(f, SCRATCH_PHYS);
+    memset(p, 0, 64);
+    sdt_header(f, SCRATCH_PHYS, "HPET", length);
+    put_le(p + 36, 0x8086a201u, 4); /* event timer block ID */
+    p[40] = space;
+    p[41] = 64;
+    put_le(p + 44, address, 8);
+    p[52] = 0;                 /* HPET number */
+    put_le(p + 53, 0x37ee, 2); /* minimum clock tick */
+    p[55] = 0;
+    sdt_fix(f, SCRATCH_PHYS);
+}
+
+static void test_hpet_valid(void **state)
+{
+    struct fx *f = *state;
+    build_hpet(f, ACPI_HPET_LEN, ACPI_GAS_SPACE_SYSTEM_MEMORY, 0xfed00000u);
+    struct acpi_hpet_info h;
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_OK);
+    assert_int_equal(h.address, 0xfed00000u);
+    assert_int_equal(h.event_timer_block_id, 0x8086a201u);
+    assert_int_equal(h.min_clock_tick, 0x37ee);
+    assert_int_equal(h.hpet_number, 0);
+}
+
+static void test_hpet_bad(void **state)
+{
+    struct fx *f = *state;
+    struct acpi_hpet_info h;
+    build_hpet(f, ACPI_HPET_LEN - 1, ACPI_GAS_SPACE_SYSTEM_MEMORY, 0xfed00000u); /* truncated */
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_LENGTH);
+    assert_int_equal(h.address, 0);
+    build_hpet(f, ACPI_HPET_LEN, ACPI_GAS_SPACE_SYSTEM_IO, 0xfed00000u);
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_UNSUPPORTED);
+    build_hpet(f, ACPI_HPET_LEN, ACPI_GAS_SPACE_SYSTEM_MEMORY, 0);
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_UNSUPPORTED);
+    build_hpet(f, ACPI_HPET_LEN, ACPI_GAS_SPACE_SYSTEM_MEMORY, 0xfed00010u); /* unaligned */
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_UNSUPPORTED);
+    build_hpet(f, ACPI_HPET_LEN, ACPI_GAS_SPACE_SYSTEM_MEMORY, 0xfed00000u);
+    at(f, SCRATCH_PHYS)[44] ^= 1; /* bad checksum */
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_CHECKSUM);
+    build_table(f, SCRATCH_PHYS, "HPEX", ACPI_HPET_LEN);
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, &h), ACPI_ERR_SIGNATURE);
+    assert_int_equal(acpi_hpet_parse(&f->mem, OUTSIDE_PHYS, &h), ACPI_ERR_UNMAPPED);
+    assert_int_equal(acpi_hpet_parse(&f->mem, SCRATCH_PHYS, NULL), ACPI_ERR_INVALID_ARG);
+}
+
+static void test_legacy_pc(void **state)
+{
+    (void)state;
+    struct acpi_madt_info madt;
+    struct acpi_fadt_info fadt;
+    struct acpi_legacy_pc l;
+    memset(&madt, 0, sizeof(madt));
+    memset(&fadt, 0, sizeof(fadt));
+
+    acpi_legacy_pc_decide(NULL, NULL, &l); /* no ACPI: a PC */
+    assert_true(l.pic8259 && l.pit8254);
+    madt.pcat_compat = true;
+    acpi_legacy_pc_decide(&madt, &fadt, &l);
+    assert_true(l.pic8259 && l.pit8254);
+    assert_non_null(strstr(l.why, "PCAT_COMPAT"));
+    fadt.hw_reduced = true; /* wins over PCAT_COMPAT */
+    acpi_legacy_pc_decide(&madt, &fadt, &l);
+    assert_false(l.pic8259 || l.pit8254);
+    assert_non_null(strstr(l.why, "HW-reduced"));
+    fadt.hw_reduced = false;
+    madt.pcat_compat = false;
+    acpi_legacy_pc_decide(&madt, &fadt, &l);
+    assert_false(l.pic8259 || l.pit8254);
+    fadt.iapc_boot_arch_valid = true;
+    fadt.legacy_devices = true;
+    acpi_legacy_pc_decide(&madt, &fadt, &l);
+    assert_false(l.pic8259);
+    assert_true(l.pit8254);
+    acpi_legacy_pc_decide(&madt, NULL, &l);
+    assert_false(l.pic8259 || l.pit8254);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +843,9 @@ int main(void)
         T(test_madt_too_many_cpus),
         T(test_madt_too_many_ioapics),
         T(test_status_str),
+        T(test_hpet_valid),
+        T(test_hpet_bad),
+        T(test_legacy_pc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

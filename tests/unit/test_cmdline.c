@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drivers/clocksource.h"
 #include "kernel/cmdline.h"
 
 static struct kernel_config cfg;
@@ -69,7 +70,7 @@ static void test_bad_values(void **state)
 
     assert_false(cmdline_parse("console=com3 fatal=explode test=Bad-Name", &cfg, &errors));
     assert_int_equal(errors.count, 3);
-    assert_non_null(strstr(errors.msg[0], "expected com1 or com2"));
+    assert_non_null(strstr(errors.msg[0], "expected com1, com2 or spcr"));
     assert_non_null(strstr(errors.msg[1], "expected halt or poweroff"));
     assert_non_null(strstr(errors.msg[2], "test names"));
 }
@@ -185,10 +186,77 @@ static void test_guest_memory_sizes(void **state)
     assert_false(cmdline_parse("exit_trace=maybe", &cfg, &errors));
 }
 
+static void test_serial_ports(void **state)
+{
+    (void)state;
+    assert_int_equal(cfg.com_port[0], 0x3f8);
+    assert_int_equal(cfg.com_port[1], 0x2f8);
+    assert_int_equal(cfg.com_baud[0], 115200);
+    assert_int_equal(cfg.com_baud[1], 115200);
+    assert_false(cfg.console_given);
+    assert_true(cmdline_parse("com1=0x3f8,38400", &cfg, &errors));
+    assert_int_equal(cfg.com_port[0], 0x3f8);
+    assert_int_equal(cfg.com_baud[0], 38400);
+    assert_true(cmdline_parse("com2=0x2e8 console=com2", &cfg, &errors));
+    assert_int_equal(cfg.com_port[1], 0x2e8);
+    assert_int_equal(cfg.com_baud[1], 115200);
+    assert_int_equal(cfg.console, CONSOLE_COM2);
+    assert_true(cfg.console_given);
+    assert_true(cmdline_parse("com2=760,9600", &cfg, &errors)); /* decimal port */
+    assert_int_equal(cfg.com_port[1], 760);
+    assert_int_equal(cfg.com_baud[1], 9600);
+    assert_true(cmdline_parse("console=spcr", &cfg, &errors));
+    assert_int_equal(cfg.console, CONSOLE_SPCR);
+
+    const char *bad_port[] = {"com1=",       "com1=0",       "com1=0xfff9", "com1=0x10000,115200",
+                              "com1=serial", "com1=,115200", "com1=1k"};
+    for (size_t i = 0; i < sizeof(bad_port) / sizeof(bad_port[0]); i++) {
+        assert_false(cmdline_parse(bad_port[i], &cfg, &errors));
+        assert_int_equal(errors.count, 1);
+        if (bad_port[i][5] != '\0')
+            assert_non_null(strstr(errors.msg[0], "I/O port"));
+    }
+    const char *bad_baud[] = {"com1=0x3f8,",       "com1=0x3f8,0",          "com1=0x3f8,56000",
+                              "com1=0x3f8,230400", "com1=0x3f8,fast",       "com1=0x3f8,9600,8n1",
+                              "com1=0x3f8,1k",     "com2=0x2f8,99999999999"};
+    for (size_t i = 0; i < sizeof(bad_baud) / sizeof(bad_baud[0]); i++) {
+        assert_false(cmdline_parse(bad_baud[i], &cfg, &errors));
+        assert_int_equal(errors.count, 1);
+        assert_non_null(strstr(errors.msg[0], "baud rate must divide 115200"));
+    }
+    /* The bad values changed nothing. */
+    assert_int_equal(cfg.com_port[0], 0x3f8);
+    assert_int_equal(cfg.com_baud[0], 38400);
+    assert_int_equal(cfg.com_port[1], 760);
+}
+
+static void test_x2apic_and_clocksource(void **state)
+{
+    (void)state;
+    assert_false(cfg.x2apic_off);
+    assert_int_equal(cfg.clocksource, CLOCKSOURCE_AUTO);
+    assert_true(cmdline_parse("x2apic=off clocksource=hpet", &cfg, &errors));
+    assert_true(cfg.x2apic_off);
+    assert_int_equal(cfg.clocksource, CLOCKSOURCE_HPET);
+    assert_true(cmdline_parse("x2apic=auto clocksource=pit", &cfg, &errors));
+    assert_false(cfg.x2apic_off);
+    assert_int_equal(cfg.clocksource, CLOCKSOURCE_PIT);
+    assert_true(cmdline_parse("clocksource=cpuid", &cfg, &errors));
+    assert_int_equal(cfg.clocksource, CLOCKSOURCE_CPUID);
+    assert_true(cmdline_parse("clocksource=auto", &cfg, &errors));
+    assert_int_equal(cfg.clocksource, CLOCKSOURCE_AUTO);
+    assert_false(cmdline_parse("x2apic=on clocksource=tsc", &cfg, &errors));
+    assert_int_equal(errors.count, 2);
+    assert_non_null(strstr(errors.msg[0], "expected auto or off"));
+    assert_non_null(strstr(errors.msg[1], "expected auto, pit, hpet or cpuid"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_defaults_and_empty, setup),
+        cmocka_unit_test_setup(test_serial_ports, setup),
+        cmocka_unit_test_setup(test_x2apic_and_clocksource, setup),
         cmocka_unit_test_setup(test_all_options, setup),
         cmocka_unit_test_setup(test_image_path_first_word_skipped, setup),
         cmocka_unit_test_setup(test_bad_values, setup),
