@@ -13,6 +13,7 @@
 #define CR4_PAE  (1ul << 5)
 #define CR4_PGE  (1ul << 7)
 #define CR4_VMXE (1ul << 13)
+#define CR4_OSXSAVE (1ul << 18)
 
 #define MSR_IA32_APIC_BASE 0x0000001b
 #define MSR_IA32_EFER      0xc0000080

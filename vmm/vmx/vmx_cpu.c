@@ -7,6 +7,7 @@
 #include "kernel/paging.h"
 #include "kernel/string.h"
 #include "kernel/trap.h"
+#include "vmm/cpuid_policy.h"
 #include "vmm/vmm.h"
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/vmx_controls.h"
@@ -117,7 +118,13 @@ bool vendor_enable(char *why, size_t why_len)
     struct vmx_caps *c = &vmx_caps;
     /* CR0 and CR4 must satisfy the fixed bits in VMX operation (SDM 24.8, appendix A.7/A.8). */
     uint64_t cr0 = vmx_cr_apply_fixed(read_cr0(), c->cr0_fixed0, c->cr0_fixed1, 0);
-    uint64_t cr4 = vmx_cr_apply_fixed(read_cr4() | CR4_VMXE, c->cr4_fixed0, c->cr4_fixed1, 0);
+    uint64_t cr4 = read_cr4() | CR4_VMXE;
+    /* CR4.OSXSAVE on from the start when the CPU has XSAVE, so the guest's XSETBV can be executed
+     * on its behalf (handle_xsetbv) without changing CR4 and HOST_CR4 while the guest runs (the
+     * protection-table checksum covers the VMCS host state). */
+    if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
+        cr4 |= CR4_OSXSAVE;
+    cr4 = vmx_cr_apply_fixed(cr4, c->cr4_fixed0, c->cr4_fixed1, 0);
     write_cr0(cr0);
     write_cr4(cr4);
 

@@ -33,7 +33,6 @@
 #define XCR0_SSE      (1ull << 1)
 #define XCR0_AVX      (1ull << 2)
 #define XCR0_AVX512   (7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM: all or none (SDM vol. 1, 13.3) */
-#define CR4_OSXSAVE   (1ul << 18)
 
 typedef void (*vmx_exit_handler)(struct vcpu *vcpu);
 
@@ -201,7 +200,7 @@ static void handle_cpuid(struct vcpu *vcpu)
     uint32_t leaf = (uint32_t)vcpu->regs.rax, subleaf = (uint32_t)vcpu->regs.rcx;
     struct cpuid_regs host = cpuid(leaf, subleaf);
     struct cpuid_result r = {host.eax, host.ebx, host.ecx, host.edx};
-    cpuid_policy_apply(leaf, subleaf, &r);
+    cpuid_policy_apply(leaf, subleaf, vmcs_read(GUEST_CR4) & CR4_OSXSAVE, &r);
     vcpu->regs.rax = r.eax;
     vcpu->regs.rbx = r.ebx;
     vcpu->regs.rcx = r.ecx;
@@ -266,14 +265,8 @@ static void handle_xsetbv(struct vcpu *vcpu)
         vmx_inject_exception(EXC_GP_VECTOR, true, 0);
         return;
     }
-    /* XSETBV needs CR4.OSXSAVE in the host too (else #UD in the hypervisor): turn it on for the
-     * host, here and in the VMCS host state. The host itself uses no XSAVE state, so XCR0 is
-     * left with the guest's value. */
-    uint64_t cr4 = read_cr4();
-    if (!(cr4 & CR4_OSXSAVE)) {
-        write_cr4(cr4 | CR4_OSXSAVE);
-        vmcs_write(HOST_CR4, cr4 | CR4_OSXSAVE);
-    }
+    /* The host's CR4.OSXSAVE is on whenever the CPU has XSAVE (vendor_enable), so XSETBV here
+     * cannot #UD. The host itself uses no XSAVE state, so XCR0 keeps the guest's value. */
     __asm__ volatile("xsetbv" : : "c"(0u), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
     vmx_skip_instruction();
 }
