@@ -138,7 +138,7 @@ $(ISO): $(ELF) $(DEMO_GUEST) scripts/make-iso.sh
 
 TEST_ISOS := $(BUILD)/test-selftest.iso $(BUILD)/test-badcmdline.iso $(BUILD)/test-multiboot1.iso \
 	$(patsubst %,$(BUILD)/test-guest-%.iso,$(GUEST_NAMES) softirq_pv softirq_legacy) \
-	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso \
+	$(BUILD)/test-guest-realmode.iso $(BUILD)/test-gdb.iso $(BUILD)/test-gdb-on-console.iso \
 	$(BUILD)/native-guest-blk-elevator.iso $(BUILD)/native-guest-blk-direct.iso $(BLK_TEST_ISOS)
 $(BUILD)/test-selftest.iso: $(ELF) scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "test=all fatal=poweroff"
@@ -175,6 +175,9 @@ $(BUILD)/test-guest-realmode.iso: $(ELF) $(GUEST_BUILD)/realmode.bin scripts/mak
 # The GDB stub on COM2, exercised with the devices guest.
 $(BUILD)/test-gdb.iso: $(ELF) $(GUEST_BUILD)/devices.elf scripts/make-iso.sh
 	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff gdb=com2" \
+		$(GUEST_BUILD)/devices.elf devices
+$(BUILD)/test-gdb-on-console.iso: $(ELF) $(GUEST_BUILD)/devices.elf scripts/make-iso.sh
+	sh scripts/make-iso.sh $@ $(ELF) multiboot2 "fatal=poweroff com2=0x3f8 gdb=com2" \
 		$(GUEST_BUILD)/devices.elf devices
 
 # The fuzzing guest in make test: a fixed seed so that a run can be repeated exactly.

@@ -229,11 +229,11 @@ static bool parse_disk(struct option_value v, struct kernel_config *cfg, char *w
 static bool parse_gdb(struct option_value v, struct kernel_config *cfg, char *why, size_t why_len)
 {
     if (value_is(v, "com2") || value_is(v, "ttyS1")) {
-        cfg->gdb_port = 0x2f8;
+        cfg->gdb_com2 = true;
         return true;
     }
     if (value_is(v, "off")) {
-        cfg->gdb_port = 0;
+        cfg->gdb_com2 = false;
         return true;
     }
     ksnprintf(why, why_len, "expected com2 or off (com1 is the console)");

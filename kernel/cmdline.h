@@ -30,7 +30,7 @@ struct kernel_config {
     char tests[CMDLINE_TESTS_MAX]; /* test=all or test=name[,name...]; empty: no self-tests */
     enum fatal_action on_fatal; /* fatal=halt|poweroff: what a fatal error does after reporting */
     uint64_t guest_mem;         /* guest_mem=SIZE[K|M|G]: guest RAM in bytes, 2 MiB multiple */
-    unsigned gdb_port;          /* gdb=com1|com2: GDB stub for the guest on that port (0: off) */
+    bool gdb_com2;              /* gdb=com2|off: GDB stub for the guest on COM2 (com2= moves it) */
     bool exit_trace;            /* exit_trace=on|off: record the last VM exits (default on) */
     unsigned rt_task_hz;        /* rt_task=HZ: the hypervisor's periodic real-time task (0: off) */
     uint64_t guest_flat_load;   /* guest_flat=ADDR: the guest is a flat binary entered in real

@@ -117,11 +117,11 @@ static const struct gdb_target target = {
     .send = send,
 };
 
-void gdb_server_init(struct vcpu *vcpu, uint16_t port)
+void gdb_server_init(struct vcpu *vcpu, uint16_t port, uint32_t baud)
 {
     gdb.vcpu = vcpu;
     gdb.port = port;
-    if (!uart_init(port, 115200)) {
+    if (!uart_init(port, baud)) {
         log_warn("gdb: no UART at port 0x%x; the GDB stub is off\n", port);
         return;
     }
@@ -130,8 +130,8 @@ void gdb_server_init(struct vcpu *vcpu, uint16_t port)
     gdb.running = false; /* the guest waits for gdb */
     vendor_intercept_breakpoints(vcpu, true);
     kprintf("mica: gdb: the guest is stopped before its first instruction; attach with "
-            "target remote to the serial port at 0x%x\n",
-            port);
+            "target remote to the serial port at 0x%x (%u baud)\n",
+            port, baud);
 }
 
 static void feed_available(void)

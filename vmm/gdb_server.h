@@ -11,7 +11,7 @@ struct vcpu;
 
 bool gdb_server_enabled(void);
 /* Opens the port; the guest will wait for gdb before its first instruction. */
-void gdb_server_init(struct vcpu *vcpu, uint16_t port);
+void gdb_server_init(struct vcpu *vcpu, uint16_t port, uint32_t baud);
 /* Before each VM entry: bytes from gdb; while the guest is stopped this waits for gdb. */
 void gdb_server_poll(struct vcpu *vcpu);
 /* The guest hit an int3 (a #BP exit) or finished a single step. */

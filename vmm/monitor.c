@@ -4,7 +4,6 @@
 
 #include <stdarg.h>
 
-#include "drivers/uart16550.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
@@ -32,7 +31,7 @@ static void out(const char *fmt, ...)
 static int read_console_byte(void)
 {
     int c;
-    while ((c = uart_getc(console_port())) < 0)
+    while ((c = console_getc()) < 0)
         cpu_relax();
     return c;
 }

@@ -150,8 +150,13 @@ void vmm_main(void)
     if (!vendor_vcpu_create(&the_vcpu, g, &entry, why, sizeof(why)))
         fatal_error("cannot create the virtual CPU: %s", why);
 
-    if (kernel_config.gdb_port)
-        gdb_server_init(&the_vcpu, (uint16_t)kernel_config.gdb_port);
+    if (kernel_config.gdb_com2) {
+        uint16_t port = kernel_config.com_port[1];
+        if (port == console_port())
+            fatal_error("gdb=com2: COM2 (port 0x%x) is also the console; give COM2 its own "
+                        "port (com2=PORT) or move the console (console=)", port);
+        gdb_server_init(&the_vcpu, port, kernel_config.com_baud[1]);
+    }
     uint64_t tables_before = hypervisor_tables_checksum(&the_vcpu);
     kprintf("mica: starting the guest\n");
     rt_task_start(kernel_config.rt_task_hz);

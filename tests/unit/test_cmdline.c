@@ -151,6 +151,22 @@ static void test_disk_option(void **state)
     assert_int_equal(cfg.disk, DISK_NONE);
 }
 
+static void test_gdb_option(void **state)
+{
+    (void)state;
+    assert_false(cfg.gdb_com2);
+    assert_true(cmdline_parse("gdb=com2", &cfg, &errors));
+    assert_true(cfg.gdb_com2);
+    assert_true(cmdline_parse("gdb=off", &cfg, &errors));
+    assert_false(cfg.gdb_com2);
+    assert_true(cmdline_parse("gdb=ttyS1 com2=0x2e8,9600", &cfg, &errors));
+    assert_true(cfg.gdb_com2); /* the stub follows COM2 wherever com2= puts it */
+    assert_int_equal(cfg.com_port[1], 0x2e8);
+    assert_int_equal(cfg.com_baud[1], 9600);
+    assert_false(cmdline_parse("gdb=com1", &cfg, &errors));
+    assert_non_null(strstr(errors.msg[0], "com2 or off"));
+}
+
 static void test_guest_memory_sizes(void **state)
 {
     (void)state;
@@ -264,6 +280,7 @@ int main(void)
         cmocka_unit_test_setup(test_valid_options_still_apply_around_errors, setup),
         cmocka_unit_test_setup(test_many_errors_and_long_words_are_bounded, setup),
         cmocka_unit_test_setup(test_disk_option, setup),
+        cmocka_unit_test_setup(test_gdb_option, setup),
         cmocka_unit_test_setup(test_guest_memory_sizes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,5 @@
 /* The vCPU run loop: drain the deferred log, enter the guest, handle the exit, repeat until the
  * guest ends. VMLAUNCH/VMRESUME failures are reported with the VM-instruction error. */
-#include "drivers/uart16550.h"
 #include "kernel/cpu.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
@@ -28,7 +27,7 @@ int vmx_vmenter(struct guest_regs *regs, int launched);
  * debug monitor (vmm/monitor.c). */
 static void poll_console_input(struct vcpu *vcpu)
 {
-    for (int c; (c = uart_getc(console_port())) >= 0;)
+    for (int c; (c = console_getc()) >= 0;)
         monitor_console_byte(vcpu, (uint8_t)c);
 }
 
