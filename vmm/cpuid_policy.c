@@ -7,8 +7,7 @@
 
 #define CPUID_HYPERVISOR_RANGE_LAST  0x4fffffffu
 
-void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, bool guest_osxsave,
-                        struct cpuid_result *r)
+void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, bool guest_osxsave, struct cpuid_result *r)
 {
     (void)subleaf;
     if (leaf == 1) {

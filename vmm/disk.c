@@ -68,7 +68,8 @@ static void attach_passthrough(struct guest *g)
     if (!boot.legacy.pic8259)
         fatal_error("disk=passthrough: this machine has no 8259 interrupt controllers (%s), and "
                     "mica forwards the disk's IRQ 14 only through them; use disk=SIZE or "
-                    "disk=module for an emulated disk", boot.legacy.why);
+                    "disk=module for an emulated disk",
+                    boot.legacy.why);
     enum iobus_status st =
         iobus_register_passthrough(&g->iobus, ATA_PIO_CMD_BLOCK_BASE, ATA_PIO_CMD_BLOCK_PORTS,
                                    real_port_io, NULL, "ata (pass-through)");

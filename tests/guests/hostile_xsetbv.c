@@ -19,7 +19,8 @@ void guest_main(uint32_t magic, uint32_t mbi)
     (void)magic;
     (void)mbi;
     tap_plan(5);
-    tap_ok(!(cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE), "CPUID.1:ECX.OSXSAVE clear while CR4.OSXSAVE is");
+    tap_ok(!(cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE),
+           "CPUID.1:ECX.OSXSAVE clear while CR4.OSXSAVE is");
     write_cr4(read_cr4() | CR4_OSXSAVE);
     tap_ok(read_cr4() & CR4_OSXSAVE, "CR4.OSXSAVE set by the guest");
     tap_ok(cpuid(1, 0).ecx & CPUID_1_ECX_OSXSAVE, "CPUID.1:ECX.OSXSAVE set once CR4.OSXSAVE is");
