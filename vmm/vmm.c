@@ -154,7 +154,8 @@ void vmm_main(void)
         uint16_t port = kernel_config.com_port[1];
         if (port == console_port())
             fatal_error("gdb=com2: COM2 (port 0x%x) is also the console; give COM2 its own "
-                        "port (com2=PORT) or move the console (console=)", port);
+                        "port (com2=PORT) or move the console (console=)",
+                        port);
         gdb_server_init(&the_vcpu, port, kernel_config.com_baud[1]);
     }
     uint64_t tables_before = hypervisor_tables_checksum(&the_vcpu);
