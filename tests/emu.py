@@ -94,7 +94,11 @@ def bochs_command(workdir, iso, serial, megs, cpu_model, disk=None):
     cmds = os.path.join(workdir, "debugger-commands")
     with open(cmds, "w") as f:
         f.write("c\nquit\n")  # Bochs' built-in debugger stops at the first instruction
-    return ["bochs", "-q", "-f", rc, "-rc", cmds]
+    # Each run's disk image is its own (made afresh in the run's directory or owned by the
+    # caller), so a leftover disk.img.lock can only be stale: one once made a run fail at
+    # start-up with "image locked" and no cause found. -unlock removes such a lock.
+    unlock = ["-unlock"] if disk else []
+    return ["bochs", "-q"] + unlock + ["-f", rc, "-rc", cmds]
 
 
 class Run:
