@@ -20,6 +20,12 @@ STATUS = {"pass": 0x10, "fail": 0x11, "no-vmx": 0x12, "fatal": 0x13, "guest-stop
 GUEST_PREFIX = "guest| "  # the hypervisor marks guest console lines with it
 OVMF = "/usr/share/ovmf/OVMF.fd"
 
+# The emulated CMOS clock starts at this fixed moment (2026-01-01 00:00:00 UTC) rather than the
+# host's time: with sync=none everything else in a Bochs run is a function of the instruction
+# count, and a start time that varied would shift the RTC's second boundaries (which the
+# hypervisor and guests wait on) and with them the benchmarks' figures from run to run.
+BOCHS_TIME0 = 1767225600
+
 BOCHSRC = """\
 megs: {megs}
 cpu: model={cpu_model}, count=1, ips=200000000, ignore_bad_msrs=0
@@ -33,7 +39,7 @@ display_library: rfb, options="timeout=0"
 log: {bochs_log}
 panic: action=fatal
 error: action=report
-clock: sync=none, time0=local
+clock: sync=none, time0={time0}
 sound: driver=dummy
 
 """
@@ -90,7 +96,8 @@ def bochs_command(workdir, iso, serial, megs, cpu_model, disk=None):
         f.write(BOCHSRC.format(megs=megs, cpu_model=cpu_model,
                                drives=bochs_drives(os.path.abspath(iso), disk),
                                serial=os.path.abspath(serial),
-                               bochs_log=os.path.join(os.path.abspath(workdir), "bochs.log")))
+                               bochs_log=os.path.join(os.path.abspath(workdir), "bochs.log"),
+                               time0=BOCHS_TIME0))
     cmds = os.path.join(workdir, "debugger-commands")
     with open(cmds, "w") as f:
         f.write("c\nquit\n")  # Bochs' built-in debugger stops at the first instruction
