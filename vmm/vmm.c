@@ -39,14 +39,19 @@ static uint64_t hypervisor_image_checksum(void)
     return fnv1a64(FNV1A64_OFFSET_BASIS, __kernel_start, (size_t)(__rodata_end - __kernel_start));
 }
 
-/* The data that isolates the guest, likewise: the host's GDT, TSS, IDT and page tables, and the
- * vendor's (EPT, bitmaps, VMCS host state). The rest of .data and .bss (counters, device state,
- * logs) changes by design while the guest runs. */
+/* The data that isolates the guest, likewise: the host's GDT, TSS, IDT and page tables, its
+ * CR0, CR4 and EFER as they are now (bits such as CR0.CD/NW survive VM entry and exit, SDM
+ * 27.3.2.1 and 28.5.1, so a guest that reached them would change the host), and the vendor's
+ * (EPT, bitmaps, VMCS host state). The rest of .data and .bss (counters, device state, logs)
+ * changes by design while the guest runs. */
 static uint64_t hypervisor_tables_checksum(const struct vcpu *v)
 {
     uint64_t hash = gdt_tss_checksum(FNV1A64_OFFSET_BASIS);
     hash = idt_checksum(hash);
     hash = paging_tables_checksum(hash);
+    hash = fnv1a64_u64(hash, read_cr0());
+    hash = fnv1a64_u64(hash, read_cr4());
+    hash = fnv1a64_u64(hash, rdmsr(MSR_IA32_EFER));
     return fnv1a64_u64(hash, vendor_protection_checksum(v));
 }
 
@@ -183,8 +188,9 @@ void vmm_main(void)
               checksum_after, checksum_before);
     uint64_t tables_after = hypervisor_tables_checksum(&the_vcpu);
     if (tables_after != tables_before)
-        panic("the hypervisor's protection tables (GDT, TSS, IDT, page tables, EPT, I/O and MSR "
-              "bitmaps, VMCS host state) changed while the guest ran (checksum %lx, was %lx)",
+        panic("the hypervisor's protection tables (GDT, TSS, IDT, page tables, CR0, CR4, EFER, "
+              "EPT, I/O and MSR bitmaps, VMCS host state) changed while the guest ran (checksum "
+              "%lx, was %lx)",
               tables_after, tables_before);
     kprintf("mica: hypervisor code and read-only data unchanged (checksum %016lx), protection "
             "tables unchanged (checksum %016lx)\n",

@@ -19,7 +19,7 @@ GUEST_LDS     := $(GUEST_DIR)/lib/guest.ld
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 -T $(GUEST_LDS)
 
 GUEST_NAMES    := vmx_basics vmx_cost batch_cost batch_equiv devices cli_spin idle console_wait hostile_storm hostile_xsetbv hostile_unbacked hostile_triple_fault \
-	hostile_hv_pages hostile_msrs hostile_hypercalls hostile_ports hostile_hlt hostile_exec hostile_ipi hostile_level_irq fuzz_guest
+	hostile_hv_pages hostile_msrs hostile_hypercalls hostile_ports hostile_hlt hostile_exec hostile_ipi hostile_level_irq hostile_cr0_cache fuzz_guest
 GUESTS         := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUEST_NAMES) softirq_pv softirq_legacy)
 GUEST_LIB_ASM  := $(GUEST_DIR)/lib/start.asm $(GUEST_DIR)/lib/traps.asm
 GUEST_LIB_C    := $(GUEST_DIR)/lib/console.c $(GUEST_DIR)/lib/idt.c $(GUEST_DIR)/lib/tap.c \

@@ -81,6 +81,11 @@ static inline uint32_t read_cr0(void)
     return v;
 }
 
+static inline void write_cr0(uint32_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
 static inline uint32_t read_cr4(void)
 {
     uint32_t v;
