@@ -142,8 +142,13 @@ bool iobus_access(struct iobus *bus, uint16_t port, unsigned size, enum io_direc
     const struct io_denied_range *denied = find_denied(bus, port, size);
     if (denied) {
         bus->denied_accesses++;
-        if (bus->report_denied)
-            bus->report_denied(port, size, dir, denied->owner);
+        uint32_t *reported = bus->denied_reported[dir == IO_IN ? 0 : 1];
+        uint32_t bit = 1u << (port % 32);
+        if (!(reported[port / 32] & bit)) {
+            reported[port / 32] |= bit;
+            if (bus->report_denied)
+                bus->report_denied(port, size, dir, denied->owner);
+        }
         if (dir == IO_IN)
             *value = 0xffffffffu;
         return false;

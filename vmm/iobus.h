@@ -67,13 +67,17 @@ struct iobus {
     uint32_t accesses[IOBUS_PORTS]; /* per port, saturating; a string access counts each element */
     uint64_t unclaimed_accesses;
     uint32_t unclaimed_reported[IOBUS_PORT_BITMAP_WORDS]; /* one report per unclaimed port */
+    /* One report per denied port and direction ([0] reads, [1] writes): a guest looping on a
+     * refused port would otherwise fill the log; denied_accesses and accesses[] count them all. */
+    uint32_t denied_reported[2][IOBUS_PORT_BITMAP_WORDS];
     /* Lookup tables kept by iobus_register() and iobus_deny(), so that dispatch does not search:
      * the region claiming each port (index + 1, IOBUS_NO_REGION for none) and the denied ports. */
     uint8_t port_region[IOBUS_PORTS];
     uint32_t denied_map[IOBUS_PORT_BITMAP_WORDS];
     /* Called once per unclaimed port (may be NULL), e.g. to log it. */
     void (*report_unclaimed)(uint16_t port, unsigned size, enum io_direction dir);
-    /* Called for each refused access to a denied port (may be NULL). */
+    /* Called for the first refused read and the first refused write of each denied port (may be
+     * NULL). */
     void (*report_denied)(uint16_t port, unsigned size, enum io_direction dir, const char *owner);
 };
 

@@ -24,7 +24,8 @@ static void report_unclaimed_port(uint16_t port, unsigned size, enum io_directio
 static void report_denied_port(uint16_t port, unsigned size, enum io_direction dir,
                                const char *owner)
 {
-    vlog("mica: guest %s of %u byte%s at port 0x%x refused: the port belongs to %s\n",
+    vlog("mica: guest %s of %u byte%s at port 0x%x refused: the port belongs to %s (reported "
+         "once per port and direction)\n",
          dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port, owner);
 }
 

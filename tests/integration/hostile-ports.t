@@ -6,7 +6,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import emu
 from guest_tap import CHECKSUM, EXIT_REPORT, guest_tap_passed, lacks, shows
 
-REFUSED = r"refused: the port belongs to the hypervisor \(PCI configuration\)$"
+REFUSED = (r"refused: the port belongs to the hypervisor \(PCI configuration\) \(reported once per "
+           r"port and direction\)$")
 checks = [
     guest_tap_passed(21),
     shows(r"^mica: guest read of 4 bytes at port 0xcf8 " + REFUSED, 1),

@@ -110,6 +110,40 @@ static void test_unclaimed_ports(void **state)
     free(bus);
 }
 
+static unsigned denied_reports;
+static void count_denied_report(uint16_t port, unsigned size, enum io_direction dir,
+                                const char *owner)
+{
+    (void)port;
+    (void)size;
+    (void)dir;
+    (void)owner;
+    denied_reports++;
+}
+
+/* A guest hammering a refused port gets one log line per port and direction, every access
+ * still counted. */
+static void test_denied_ports_reported_once_per_direction(void **state)
+{
+    (void)state;
+    struct iobus *bus = new_bus();
+    bus->report_denied = count_denied_report;
+    denied_reports = 0;
+    assert_int_equal(iobus_deny(bus, 0xcf8, 8, "hypervisor"), IOBUS_OK);
+    uint32_t v = 0;
+    for (int i = 0; i < 100; i++)
+        assert_false(iobus_access(bus, 0xcf8, 4, IO_OUT, &v));
+    assert_int_equal(denied_reports, 1);
+    assert_false(iobus_access(bus, 0xcf8, 4, IO_IN, &v));
+    assert_false(iobus_access(bus, 0xcf8, 1, IO_IN, &v));
+    assert_int_equal(denied_reports, 2); /* the first read: a new direction */
+    assert_false(iobus_access(bus, 0xcfc, 4, IO_IN, &v));
+    assert_int_equal(denied_reports, 3); /* a new port */
+    assert_int_equal(bus->denied_accesses, 103);
+    assert_int_equal(bus->accesses[0xcf8], 102);
+    free(bus);
+}
+
 static void test_denied_ports(void **state)
 {
     (void)state;
@@ -354,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_overlaps_and_bad_ranges_refused),
         cmocka_unit_test(test_unclaimed_ports),
         cmocka_unit_test(test_denied_ports),
+        cmocka_unit_test(test_denied_ports_reported_once_per_direction),
         cmocka_unit_test(test_passthrough_regions),
         cmocka_unit_test(test_lookup_tables_match_search),
         cmocka_unit_test(test_string_without_handler_goes_element_by_element),
