@@ -177,6 +177,7 @@ static const struct hypercall hypercalls[] = {
 
 static uint64_t calls[HYPERCALL_COUNT];
 static uint64_t unknown_calls;
+static uint64_t refused_user_calls; /* VMCALL from CPL > 0: refused before the number is read */
 
 void hypercall_dispatch(struct vcpu *vcpu, unsigned cpl, bool long_mode)
 {
@@ -191,6 +192,7 @@ void hypercall_dispatch(struct vcpu *vcpu, unsigned cpl, bool long_mode)
     uint64_t result = vcpu->regs.rbx;
     uint32_t status;
     if (cpl != 0) {
+        refused_user_calls++;
         status = MICA_HC_EPERM;
     } else if (args.nr >= HYPERCALL_COUNT || !hypercalls[args.nr].fn) {
         unknown_calls++;
@@ -211,6 +213,8 @@ void hypercall_report(void)
     }
     if (unknown_calls)
         kprintf("  hypercall (unknown number)   %lu\n", unknown_calls);
+    if (refused_user_calls)
+        kprintf("  hypercall (refused: CPL > 0) %lu\n", refused_user_calls);
     if (batch_stats.batches)
         kprintf("  io-batch: %lu batches, %lu entries, longest interrupts-off stretch while "
                 "replaying %lu TSC ticks (chunks of %u entries)\n",

@@ -17,6 +17,7 @@ checks = [
     shows(r"^mica: guest exited with status 0x10$"),
     shows(EXIT_REPORT),
     shows(r"^  hypercall \(unknown number\) +6$"),
+    shows(r"^  hypercall \(refused: CPL > 0\) +2$"),  # PING and IO_BATCH from ring 3
     shows(r"^  hypercall io-batch +29$"),
     shows(r"^  hypercall shared-page +9$"),
     shows(r"^  io-batch: 29 batches, 293 entries, "),
