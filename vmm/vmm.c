@@ -98,6 +98,74 @@ static void load_guest(struct guest *g, struct guest_entry *entry)
             entry->real_mode ? " (real mode)" : "");
 }
 
+/* Unclaimed ports listed one per line up to this many; past it (a fuzzing guest touches
+ * thousands) a summary line and the busiest few, so the report stays readable and short. */
+#define UNCLAIMED_PORTS_LISTED  16
+#define UNCLAIMED_PORTS_BUSIEST 8
+
+static const char *port_owner(const struct iobus *bus, uint16_t port)
+{
+    const struct io_region *r = iobus_find(bus, port);
+    if (r)
+        return r->name;
+    return iobus_port_allowed(bus, port, 1) ? "(unclaimed)" : "(refused)";
+}
+
+static bool port_unclaimed(const struct iobus *bus, uint16_t port)
+{
+    return !iobus_find(bus, port) && iobus_port_allowed(bus, port, 1);
+}
+
+/* The busiest unclaimed port not yet printed (accesses below `below`, or equal with a higher
+ * port number than `after`); -1 if none is left. */
+static int32_t next_busiest_unclaimed(const struct iobus *bus, uint32_t below, int32_t after)
+{
+    int32_t best = -1;
+    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
+        uint32_t n = bus->accesses[port];
+        if (!n || !port_unclaimed(bus, (uint16_t)port))
+            continue;
+        if (n > below || (n == below && (int32_t)port <= after))
+            continue;
+        if (best < 0 || n > bus->accesses[best])
+            best = (int32_t)port;
+    }
+    return best;
+}
+
+static void report_ports(const struct iobus *bus)
+{
+    uint32_t unclaimed_ports = 0;
+    uint64_t unclaimed_accesses = 0;
+    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
+        if (bus->accesses[port] && port_unclaimed(bus, (uint16_t)port)) {
+            unclaimed_ports++;
+            unclaimed_accesses += bus->accesses[port];
+        }
+    }
+    bool list_unclaimed = unclaimed_ports <= UNCLAIMED_PORTS_LISTED;
+    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
+        if (!bus->accesses[port] || (!list_unclaimed && port_unclaimed(bus, (uint16_t)port)))
+            continue;
+        kprintf("  port 0x%04x %-20s %u\n", port, port_owner(bus, (uint16_t)port),
+                bus->accesses[port]);
+    }
+    if (list_unclaimed)
+        return;
+    kprintf("  unclaimed ports: %u touched, %lu accesses (reads gave all ones); the busiest:\n",
+            unclaimed_ports, unclaimed_accesses);
+    uint32_t below = UINT32_MAX;
+    int32_t after = -1;
+    for (unsigned i = 0; i < UNCLAIMED_PORTS_BUSIEST; i++) {
+        int32_t port = next_busiest_unclaimed(bus, below, after);
+        if (port < 0)
+            break;
+        kprintf("  port 0x%04x %-20s %u\n", (unsigned)port, "(unclaimed)", bus->accesses[port]);
+        below = bus->accesses[port];
+        after = port;
+    }
+}
+
 void vmm_print_exit_statistics(const struct vcpu *v)
 {
     kprintf("mica: exit statistics: %lu VM exits\n", v->exits_total);
@@ -118,16 +186,7 @@ void vmm_print_exit_statistics(const struct vcpu *v)
     if (v->exits_reason_out_of_range)
         kprintf("  exit reasons beyond %u: %lu\n", VCPU_EXIT_REASONS - 1,
                 v->exits_reason_out_of_range);
-    const struct iobus *bus = &v->guest->iobus;
-    for (uint32_t port = 0; port < IOBUS_PORTS; port++) {
-        if (!bus->accesses[port])
-            continue;
-        const struct io_region *r = iobus_find(bus, (uint16_t)port);
-        const char *what = r                                            ? r->name
-                           : iobus_port_allowed(bus, (uint16_t)port, 1) ? "(unclaimed)"
-                                                                        : "(refused)";
-        kprintf("  port 0x%04x %-20s %u\n", port, what, bus->accesses[port]);
-    }
+    report_ports(&v->guest->iobus);
     disk_report(v->guest);
     hypercall_report();
 }
