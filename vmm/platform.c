@@ -14,8 +14,21 @@
 #include "vmm/guest.h"
 #include "vmm/vlog.h"
 
+/* A guest probing the whole port space (a fuzzer, a driver scanning for hardware) would
+ * otherwise log a line for each of thousands of ports; past this many the exit report sums up. */
+#define UNCLAIMED_PORT_REPORTS_MAX 64
+
 static void report_unclaimed_port(uint16_t port, unsigned size, enum io_direction dir)
 {
+    static unsigned reports;
+    if (reports > UNCLAIMED_PORT_REPORTS_MAX)
+        return;
+    if (reports++ == UNCLAIMED_PORT_REPORTS_MAX) {
+        vlog("mica: more than %u unclaimed ports used; no more are reported one by one (the exit "
+             "report sums them up)\n",
+             UNCLAIMED_PORT_REPORTS_MAX);
+        return;
+    }
     vlog("mica: guest %s of %u byte%s at unclaimed port 0x%x (reads give all ones; reported once "
          "per port)\n",
          dir == IO_IN ? "read" : "write", size, size == 1 ? "" : "s", port);
