@@ -26,9 +26,31 @@ static uint32_t size_mask(unsigned size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
+/* Interrupt points (io_batch.h): after every IO_BATCH_CHUNK accesses of the batch, except after
+ * its last; the string fast path is cut at the same points, so both paths take them alike. */
+struct chunker {
+    const struct io_batch_env *env;
+    uint32_t accesses;
+};
+
+static void accesses_done(struct chunker *c, uint32_t n, bool last_of_batch)
+{
+    c->accesses += n;
+    if (c->env->chunk_done && c->accesses % IO_BATCH_CHUNK == 0 && !last_of_batch)
+        c->env->chunk_done(c->env->ctx);
+}
+
+/* Accesses left before the next interrupt point. */
+static uint32_t accesses_to_chunk_end(const struct chunker *c)
+{
+    return IO_BATCH_CHUNK - c->accesses % IO_BATCH_CHUNK;
+}
+
 /* REP OUTS/INS semantics with DF = 0: `count` accesses, the buffer advancing by `size`. A buffer
- * wholly in guest RAM goes to the string fast path when the environment has one. */
-static uint32_t run_string(const struct io_batch_env *env, const struct mica_io_op *op)
+ * wholly in guest RAM goes to the string fast path when the environment has one, in slices that
+ * end at interrupt points; a string of up to MICA_IO_STRING_MAX accesses has them inside it. */
+static uint32_t run_string(const struct io_batch_env *env, const struct mica_io_op *op,
+                           struct chunker *chunks, bool last_entry)
 {
     uint64_t bytes = (uint64_t)op->count * op->size;
     if (op->value + bytes < op->value)
@@ -37,7 +59,15 @@ static uint32_t run_string(const struct io_batch_env *env, const struct mica_io_
     if (env->guest_buffer && env->io_string) {
         uint8_t *buffer = env->guest_buffer(env->ctx, op->value, (size_t)bytes);
         if (buffer) {
-            env->io_string(env->ctx, op->port, op->size, out, buffer, op->count);
+            for (uint32_t done = 0; done < op->count;) {
+                uint32_t slice = op->count - done;
+                if (slice > accesses_to_chunk_end(chunks))
+                    slice = accesses_to_chunk_end(chunks);
+                env->io_string(env->ctx, op->port, op->size, out, buffer + (size_t)done * op->size,
+                               slice);
+                done += slice;
+                accesses_done(chunks, slice, last_entry && done == op->count);
+            }
             return MICA_HC_OK;
         }
     }
@@ -54,6 +84,7 @@ static uint32_t run_string(const struct io_batch_env *env, const struct mica_io_
             if (!env->write_guest(env->ctx, gpa, &value, op->size))
                 return MICA_HC_EFAULT;
         }
+        accesses_done(chunks, 1, last_entry && i + 1 == op->count);
     }
     return MICA_HC_OK;
 }
@@ -75,7 +106,9 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
         r.status = MICA_HC_EFAULT;
         return r;
     }
+    struct chunker chunks = {.env = env, .accesses = 0};
     for (uint32_t i = 0; i < count; i++) {
+        bool last_entry = i + 1 == count;
         uint64_t entry_gpa = array_gpa + (uint64_t)i * MICA_IO_OP_SIZE;
         struct mica_io_op op; /* the hypervisor's copy: what is checked is what runs */
         if (!env->read_guest(env->ctx, entry_gpa, &op, sizeof(op))) {
@@ -87,7 +120,7 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
             st = MICA_HC_EPERM;
         if (st == MICA_HC_OK) {
             if (op.flags & MICA_IO_STRING) {
-                st = run_string(env, &op);
+                st = run_string(env, &op, &chunks, last_entry);
             } else {
                 uint32_t value = (uint32_t)op.value & size_mask(op.size);
                 bool out = op.flags & MICA_IO_OUT;
@@ -98,6 +131,8 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
                                           &op.value, sizeof(op.value)))
                         st = MICA_HC_EFAULT;
                 }
+                if (st == MICA_HC_OK)
+                    accesses_done(&chunks, 1, last_entry);
             }
         }
         if (st != MICA_HC_OK) {
@@ -105,8 +140,6 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
             return r;
         }
         r.completed = i + 1;
-        if (env->chunk_done && r.completed % IO_BATCH_CHUNK == 0 && r.completed != count)
-            env->chunk_done(env->ctx);
     }
     return r;
 }

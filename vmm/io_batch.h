@@ -12,7 +12,7 @@
 
 _Static_assert(sizeof(struct mica_io_op) == MICA_IO_OP_SIZE, "ABI entry layout");
 
-/* Entries replayed between two points where pending host interrupts are taken: bounds how long
+/* Accesses replayed between two points where pending host interrupts are taken: bounds how long
  * the hypervisor runs with interrupts disabled while replaying (docs/batching.md). */
 #define IO_BATCH_CHUNK 16
 
@@ -34,8 +34,10 @@ struct io_batch_env {
     void *(*guest_buffer)(void *ctx, uint64_t gpa, size_t len);
     void (*io_string)(void *ctx, uint16_t port, unsigned size, bool out, uint8_t *buffer,
                       uint32_t count);
-    /* Called after every IO_BATCH_CHUNK entries (may be NULL): the caller takes pending host
-     * interrupts there. */
+    /* Called after every IO_BATCH_CHUNK completed accesses (may be NULL), not after the batch's
+     * last: the caller takes pending host interrupts there. A plain entry is one access, a string
+     * entry `count` (an IN once its value is written back); io_string is called in slices that
+     * end at these points, so a long string has them inside it, on either path alike. */
     void (*chunk_done)(void *ctx);
     void *ctx;
 };

@@ -34,8 +34,25 @@ static uint32_t check(const struct entry *e)
     return e->count == 0 ? MICA_HC_EINVAL : MICA_HC_OK;
 }
 
+/* Interrupt points: after every IO_BATCH_CHUNK-th finished access of the batch (an IN counts once
+ * its value is written back), unless that access is the batch's very last. */
+struct replay {
+    const struct io_batch_env *env;
+    uint64_t accesses_done;
+};
+
+static void access_finished(struct replay *rp, bool final_access)
+{
+    rp->accesses_done++;
+    if (final_access || !rp->env->chunk_done)
+        return;
+    if (rp->accesses_done % IO_BATCH_CHUNK == 0)
+        rp->env->chunk_done(rp->env->ctx);
+}
+
 /* REP OUTS / REP INS with DF = 0: element k at value + k * size. */
-static uint32_t run_string(const struct io_batch_env *env, const struct entry *e)
+static uint32_t run_string(const struct io_batch_env *env, const struct entry *e, struct replay *rp,
+                           bool final_entry)
 {
     bool out = e->flags & MICA_IO_OUT;
     uint64_t bytes = (uint64_t)e->count * e->size;
@@ -60,24 +77,29 @@ static uint32_t run_string(const struct io_batch_env *env, const struct entry *e
             if (!env->write_guest(env->ctx, gpa, buf, e->size))
                 return MICA_HC_EFAULT;
         }
+        access_finished(rp, final_entry && k == e->count - 1);
     }
     return MICA_HC_OK;
 }
 
-static uint32_t run_single(const struct io_batch_env *env, const struct entry *e, uint64_t gpa)
+static uint32_t run_single(const struct io_batch_env *env, const struct entry *e, uint64_t gpa,
+                           struct replay *rp, bool final_entry)
 {
     bool out = e->flags & MICA_IO_OUT;
     uint32_t v = out ? low_bytes((uint32_t)e->value, e->size) : 0;
     env->io(env->ctx, e->port, e->size, out, &v);
-    if (out)
-        return MICA_HC_OK;
-    /* "IN results are written back into each entry's value (low size bytes, the rest zero)." */
-    uint8_t buf[8] = {0};
-    v = low_bytes(v, e->size);
-    for (unsigned i = 0; i < 4; i++)
-        buf[i] = (uint8_t)(v >> (8 * i));
-    return env->write_guest(env->ctx, gpa + VALUE_OFFSET, buf, sizeof(buf)) ? MICA_HC_OK
-                                                                            : MICA_HC_EFAULT;
+    if (!out) {
+        /* "IN results are written back into each entry's value (low size bytes, the rest
+         * zero)." */
+        uint8_t buf[8] = {0};
+        v = low_bytes(v, e->size);
+        for (unsigned i = 0; i < 4; i++)
+            buf[i] = (uint8_t)(v >> (8 * i));
+        if (!env->write_guest(env->ctx, gpa + VALUE_OFFSET, buf, sizeof(buf)))
+            return MICA_HC_EFAULT;
+    }
+    access_finished(rp, final_entry);
+    return MICA_HC_OK;
 }
 
 struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t array_gpa,
@@ -98,6 +120,7 @@ struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t
         r.status = MICA_HC_EFAULT;
         return r;
     }
+    struct replay rp = {.env = env, .accesses_done = 0};
     for (uint64_t i = 0; i < count; i++) {
         uint64_t gpa = array_gpa + i * ENTRY_BYTES;
         uint8_t raw[ENTRY_BYTES];
@@ -114,15 +137,13 @@ struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t
         if (st == MICA_HC_OK && !env->port_allowed(env->ctx, e.port, e.size))
             st = MICA_HC_EPERM;
         if (st == MICA_HC_OK)
-            st = (e.flags & MICA_IO_STRING) ? run_string(env, &e) : run_single(env, &e, gpa);
+            st = (e.flags & MICA_IO_STRING) ? run_string(env, &e, &rp, i == count - 1)
+                                            : run_single(env, &e, gpa, &rp, i == count - 1);
         if (st != MICA_HC_OK) {
             r.status = st;
             return r;
         }
         r.completed = (uint32_t)(i + 1);
-        /* Host interrupts are taken after every IO_BATCH_CHUNK entries, not after the last. */
-        if (env->chunk_done && r.completed % IO_BATCH_CHUNK == 0 && r.completed != count)
-            env->chunk_done(env->ctx);
     }
     return r;
 }

@@ -298,6 +298,25 @@ static void test_string_entries_fast_path(void **state)
     assert_int_equal(f.nlog, 10);
 }
 
+/* A string run element by element has interrupt points inside it: 4096 OUTSB elements and a
+ * plain OUT are 4097 accesses, an interrupt point after every 16th but the last. */
+static void test_long_strings_have_interrupt_points_inside(void **state)
+{
+    (void)state;
+    put(0, 0x80, 1, MICA_IO_OUT | MICA_IO_STRING, MICA_IO_STRING_MAX, 0x2000);
+    put(1, 0x80, 1, MICA_IO_OUT, 1, 7);
+    struct io_batch_result r = io_batch_run(&env, 0x1000, 2);
+    assert_int_equal(r.status, MICA_HC_OK);
+    assert_int_equal(r.completed, 2);
+    assert_int_equal(f.chunks, (MICA_IO_STRING_MAX + 1) / IO_BATCH_CHUNK);
+    /* The fast path is cut at the same points: io_string in slices of IO_BATCH_CHUNK. */
+    f.chunks = 0;
+    r = io_batch_run(&fast_env, 0x1000, 2);
+    assert_int_equal(r.status, MICA_HC_OK);
+    assert_int_equal(f.chunks, (MICA_IO_STRING_MAX + 1) / IO_BATCH_CHUNK);
+    assert_int_equal(f.string_calls, MICA_IO_STRING_MAX / IO_BATCH_CHUNK);
+}
+
 static void test_chunks_bound_the_work_between_interrupt_points(void **state)
 {
     (void)state;
@@ -320,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup(test_string_entries, setup),
         cmocka_unit_test_setup(test_string_entries_fast_path, setup),
         cmocka_unit_test_setup(test_chunks_bound_the_work_between_interrupt_points, setup),
+        cmocka_unit_test_setup(test_long_strings_have_interrupt_points_inside, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
