@@ -132,7 +132,7 @@ def batching_table():
     values, _, _ = run_guest("batch_cost", "build/test-guest-batch_cost.iso")
     with open(os.path.join(emu.ROOT, "build", "runs", "bench-batch_cost", "serial.log")) as f:
         stretch = re.search(r"longest interrupts-off stretch while replaying (\d+) TSC ticks "
-                            r"\(chunks of (\d+) entries\)", f.read())
+                            r"\(chunks of (\d+) entries or (\d+) accesses\)", f.read())
     print()
     print("Batched port I/O: %d OUTs to an emulated port (0x80), all measured in one run:" %
           values["ops"])
@@ -150,8 +150,10 @@ def batching_table():
                                               ticks / trapped))
     print()
     print("Longest stretch with the hypervisor's interrupts disabled while replaying, batches up to "
-          "the maximum of %d entries: %s TSC ticks (replay takes pending host interrupts every %s "
-          "entries)." % (256, stretch.group(1), stretch.group(2)))
+          "the maximum of %d entries: %s TSC ticks (replay takes pending host interrupts after %s "
+          "entries or %s port accesses, whichever comes first)." % (256, stretch.group(1),
+                                                                   stretch.group(2),
+                                                                   stretch.group(3)))
     return ("**Per port operation.** A trapped OUT costs %d emulated instructions and one exit; in "
             "batches of 256 it costs %d instructions and %.3f exits (a batch of one costs more "
             "than trapping, %d, since the hypercall adds its own validation). This is the "

@@ -217,7 +217,7 @@ void hypercall_report(void)
         kprintf("  hypercall (refused: CPL > 0) %lu\n", refused_user_calls);
     if (batch_stats.batches)
         kprintf("  io-batch: %lu batches, %lu entries, longest interrupts-off stretch while "
-                "replaying %lu TSC ticks (chunks of %u entries)\n",
+                "replaying %lu TSC ticks (chunks of %u entries or %u accesses)\n",
                 batch_stats.batches, batch_stats.entries, batch_stats.longest_irq_off_ticks,
-                IO_BATCH_CHUNK);
+                IO_BATCH_CHUNK, IO_BATCH_CHUNK_ACCESSES);
 }

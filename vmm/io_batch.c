@@ -26,24 +26,40 @@ static uint32_t size_mask(unsigned size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* Interrupt points (io_batch.h): after every IO_BATCH_CHUNK accesses of the batch, except after
- * its last; the string fast path is cut at the same points, so both paths take them alike. */
+/* Interrupt points (io_batch.h): once IO_BATCH_CHUNK entries or IO_BATCH_CHUNK_ACCESSES
+ * accesses were done since the last one, except at the end of the batch; the string fast path is
+ * cut where the access count runs out, so both paths take them at the same places. */
 struct chunker {
     const struct io_batch_env *env;
-    uint32_t accesses;
+    uint32_t entries, accesses; /* since the last interrupt point */
 };
 
-static void accesses_done(struct chunker *c, uint32_t n, bool last_of_batch)
+static void interrupt_point(struct chunker *c, bool end_of_batch)
 {
-    c->accesses += n;
-    if (c->env->chunk_done && c->accesses % IO_BATCH_CHUNK == 0 && !last_of_batch)
+    c->entries = 0;
+    c->accesses = 0;
+    if (c->env->chunk_done && !end_of_batch)
         c->env->chunk_done(c->env->ctx);
 }
 
-/* Accesses left before the next interrupt point. */
+static void accesses_done(struct chunker *c, uint32_t n, bool end_of_batch)
+{
+    c->accesses += n;
+    if (c->accesses == IO_BATCH_CHUNK_ACCESSES)
+        interrupt_point(c, end_of_batch);
+}
+
+static void entry_done(struct chunker *c, bool end_of_batch)
+{
+    c->entries++;
+    if (c->entries == IO_BATCH_CHUNK)
+        interrupt_point(c, end_of_batch);
+}
+
+/* Accesses left before the access count calls for an interrupt point. */
 static uint32_t accesses_to_chunk_end(const struct chunker *c)
 {
-    return IO_BATCH_CHUNK - c->accesses % IO_BATCH_CHUNK;
+    return IO_BATCH_CHUNK_ACCESSES - c->accesses;
 }
 
 /* REP OUTS/INS semantics with DF = 0: `count` accesses, the buffer advancing by `size`. A buffer
@@ -106,7 +122,7 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
         r.status = MICA_HC_EFAULT;
         return r;
     }
-    struct chunker chunks = {.env = env, .accesses = 0};
+    struct chunker chunks = {.env = env, .entries = 0, .accesses = 0};
     for (uint32_t i = 0; i < count; i++) {
         bool last_entry = i + 1 == count;
         uint64_t entry_gpa = array_gpa + (uint64_t)i * MICA_IO_OP_SIZE;
@@ -140,6 +156,7 @@ struct io_batch_result io_batch_run(const struct io_batch_env *env, uint64_t arr
             return r;
         }
         r.completed = i + 1;
+        entry_done(&chunks, last_entry);
     }
     return r;
 }

@@ -12,9 +12,12 @@
 
 _Static_assert(sizeof(struct mica_io_op) == MICA_IO_OP_SIZE, "ABI entry layout");
 
-/* Accesses replayed between two points where pending host interrupts are taken: bounds how long
- * the hypervisor runs with interrupts disabled while replaying (docs/batching.md). */
-#define IO_BATCH_CHUNK 16
+/* Entries, and port accesses (a string entry makes `count`), replayed at most between two points
+ * where pending host interrupts are taken: they bound how long the hypervisor runs with
+ * interrupts disabled while replaying (docs/batching.md). 256 accesses is one ATA sector of
+ * 16-bit words, so the string fast path for a sector is seldom cut. */
+#define IO_BATCH_CHUNK          16
+#define IO_BATCH_CHUNK_ACCESSES 256
 
 struct io_batch_env {
     /* Copy between guest-physical memory and hypervisor memory; false if any byte of the range
@@ -34,10 +37,11 @@ struct io_batch_env {
     void *(*guest_buffer)(void *ctx, uint64_t gpa, size_t len);
     void (*io_string)(void *ctx, uint16_t port, unsigned size, bool out, uint8_t *buffer,
                       uint32_t count);
-    /* Called after every IO_BATCH_CHUNK completed accesses (may be NULL), not after the batch's
-     * last: the caller takes pending host interrupts there. A plain entry is one access, a string
-     * entry `count` (an IN once its value is written back); io_string is called in slices that
-     * end at these points, so a long string has them inside it, on either path alike. */
+    /* Called (may be NULL) once IO_BATCH_CHUNK entries or IO_BATCH_CHUNK_ACCESSES completed
+     * accesses were replayed since the last call, whichever comes first, but not at the end of
+     * the batch: the caller takes pending host interrupts there. A plain entry is one access, a
+     * string entry `count` (an IN once its value is written back); io_string is called in
+     * slices that end at these points, so a long string has them inside it, on either path. */
     void (*chunk_done)(void *ctx);
     void *ctx;
 };

@@ -34,20 +34,30 @@ static uint32_t check(const struct entry *e)
     return e->count == 0 ? MICA_HC_EINVAL : MICA_HC_OK;
 }
 
-/* Interrupt points: after every IO_BATCH_CHUNK-th finished access of the batch (an IN counts once
- * its value is written back), unless that access is the batch's very last. */
+/* Interrupt points: when IO_BATCH_CHUNK_ACCESSES accesses (an IN counts once its value is written
+ * back) or IO_BATCH_CHUNK entries have finished since the last one, unless the batch is done. */
 struct replay {
     const struct io_batch_env *env;
-    uint64_t accesses_done;
+    unsigned accesses, entries; /* finished since the last interrupt point */
 };
+
+static void take_interrupts(struct replay *rp, bool batch_done)
+{
+    rp->accesses = rp->entries = 0;
+    if (!batch_done && rp->env->chunk_done)
+        rp->env->chunk_done(rp->env->ctx);
+}
 
 static void access_finished(struct replay *rp, bool final_access)
 {
-    rp->accesses_done++;
-    if (final_access || !rp->env->chunk_done)
-        return;
-    if (rp->accesses_done % IO_BATCH_CHUNK == 0)
-        rp->env->chunk_done(rp->env->ctx);
+    if (++rp->accesses == IO_BATCH_CHUNK_ACCESSES)
+        take_interrupts(rp, final_access);
+}
+
+static void entry_finished(struct replay *rp, bool final_entry)
+{
+    if (++rp->entries == IO_BATCH_CHUNK)
+        take_interrupts(rp, final_entry);
 }
 
 /* REP OUTS / REP INS with DF = 0: element k at value + k * size. */
@@ -120,7 +130,7 @@ struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t
         r.status = MICA_HC_EFAULT;
         return r;
     }
-    struct replay rp = {.env = env, .accesses_done = 0};
+    struct replay rp = {.env = env, .accesses = 0, .entries = 0};
     for (uint64_t i = 0; i < count; i++) {
         uint64_t gpa = array_gpa + i * ENTRY_BYTES;
         uint8_t raw[ENTRY_BYTES];
@@ -144,6 +154,7 @@ struct io_batch_result io_batch_ref_run(const struct io_batch_env *env, uint64_t
             return r;
         }
         r.completed = (uint32_t)(i + 1);
+        entry_finished(&rp, i == count - 1);
     }
     return r;
 }

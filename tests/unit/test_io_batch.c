@@ -298,8 +298,9 @@ static void test_string_entries_fast_path(void **state)
     assert_int_equal(f.nlog, 10);
 }
 
-/* A string run element by element has interrupt points inside it: 4096 OUTSB elements and a
- * plain OUT are 4097 accesses, an interrupt point after every 16th but the last. */
+/* A string run element by element has interrupt points inside it: 4096 OUTSB elements then a
+ * plain OUT, an interrupt point after every IO_BATCH_CHUNK_ACCESSES accesses (the last one after
+ * the string's final element, since the OUT follows). */
 static void test_long_strings_have_interrupt_points_inside(void **state)
 {
     (void)state;
@@ -308,13 +309,13 @@ static void test_long_strings_have_interrupt_points_inside(void **state)
     struct io_batch_result r = io_batch_run(&env, 0x1000, 2);
     assert_int_equal(r.status, MICA_HC_OK);
     assert_int_equal(r.completed, 2);
-    assert_int_equal(f.chunks, (MICA_IO_STRING_MAX + 1) / IO_BATCH_CHUNK);
-    /* The fast path is cut at the same points: io_string in slices of IO_BATCH_CHUNK. */
+    assert_int_equal(f.chunks, MICA_IO_STRING_MAX / IO_BATCH_CHUNK_ACCESSES);
+    /* The fast path is cut at the same points: io_string in slices of IO_BATCH_CHUNK_ACCESSES. */
     f.chunks = 0;
     r = io_batch_run(&fast_env, 0x1000, 2);
     assert_int_equal(r.status, MICA_HC_OK);
-    assert_int_equal(f.chunks, (MICA_IO_STRING_MAX + 1) / IO_BATCH_CHUNK);
-    assert_int_equal(f.string_calls, MICA_IO_STRING_MAX / IO_BATCH_CHUNK);
+    assert_int_equal(f.chunks, MICA_IO_STRING_MAX / IO_BATCH_CHUNK_ACCESSES);
+    assert_int_equal(f.string_calls, MICA_IO_STRING_MAX / IO_BATCH_CHUNK_ACCESSES);
 }
 
 static void test_chunks_bound_the_work_between_interrupt_points(void **state)
